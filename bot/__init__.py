@@ -1,0 +1,1 @@
+"""parbot: the domain, channels and app."""

@@ -1,0 +1,226 @@
+"""The `parbot` command: run the bot, chat in the console, manage the database, plans, roster."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import Engine
+
+from bot.clock import clock
+from bot.settings import Settings, get_settings
+from storage.db import NotMigrated, check_migrated, make_engine, upgrade
+
+app = typer.Typer(help="parbot — trợ lý CCHC: kế hoạch, báo cáo tiến độ, nhắc việc.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
+plan_app = typer.Typer(help="Plans: validate, import, show.", no_args_is_help=True)
+officers_app = typer.Typer(help="Roster: import, list, invite.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(plan_app, name="plan")
+app.add_typer(officers_app, name="officers")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    clock.configure(settings.timezone, settings.as_of)
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return settings
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def open_database(settings: Settings, migrate: bool = False) -> Engine:
+    """The engine, migrated (db upgrade) or checked, with the configured plan loaded if the
+    database holds none yet."""
+    from bot.plan_loader import PlanError
+    from bot.plan_store import ensure_plan
+
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    else:
+        try:
+            check_migrated(engine)
+        except NotMigrated as exc:
+            _fail(f"parbot: {exc}", 2)
+    try:
+        result = ensure_plan(engine, settings.plan)
+    except PlanError as exc:
+        _fail("\n".join(exc.problems))
+    if result is not None:
+        typer.echo(f"Loaded plan {result.plan_code} ({result.counts.get('targets', 0)} targets)"
+                   f" from {settings.plan}", err=True)
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (and load PARBOT_PLAN into an empty database)."""
+    settings = _settings()
+    open_database(settings, migrate=True)
+    typer.echo("Database is up to date.")
+
+
+@plan_app.command("validate")
+def plan_validate(file: Path) -> None:
+    """Check a plan file; print every problem as file:line: message."""
+    from bot.plan_loader import validate_plan_file
+
+    problems = validate_plan_file(file)
+    if problems:
+        _fail("\n".join(problems))
+    typer.echo(f"{file}: OK")
+
+
+@plan_app.command("import")
+def plan_import(file: Path) -> None:
+    """Import a plan (YAML); a newer plan of the same unit supersedes the old one."""
+    from bot.plan_loader import PlanError
+    from bot.plan_store import PlanConflict, import_plan_file
+    from bot.roster import relink
+
+    settings = _settings()
+    engine = open_database(settings)
+    try:
+        result = import_plan_file(engine, file)
+    except PlanError as exc:
+        _fail("\n".join(exc.problems))
+    except PlanConflict as exc:
+        _fail(f"parbot: {exc}")
+    if not result.created:
+        typer.echo(f"Plan {result.plan_code} is already loaded; nothing changed.")
+        return
+    relink(engine)
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+    typer.echo(f"Imported plan {result.plan_code}: {counts}.")
+    for old in result.superseded:
+        typer.echo(f"Plan {old} is now superseded (inactive).")
+
+
+@plan_app.command("show")
+def plan_show(code: Annotated[str | None, typer.Option(help="plan code")] = None,
+              lang: str = "vi") -> None:
+    """The plan at a glance."""
+    from bot.plan_overview import overview, render_overview
+
+    settings = _settings()
+    engine = open_database(settings)
+    ov = overview(engine, clock.today(), code)
+    if ov is None:
+        _fail(f"parbot: no plan {code or ''}".strip())
+    typer.echo(render_overview(ov, clock.today(), lang).text)
+
+
+@officers_app.command("import")
+def officers_import(file: Path) -> None:
+    """Import the roster CSV (full_name, role, unit, department, phone, telegram_id, zalo_id)."""
+    from bot.roster import RosterError, import_roster
+
+    settings = _settings()
+    engine = open_database(settings)
+    try:
+        result = import_roster(engine, file)
+    except RosterError as exc:
+        _fail("\n".join(exc.problems))
+    typer.echo(f"Officers: {result.created} created, {result.updated} updated, "
+               f"{result.unchanged} unchanged.")
+    for person, officer in result.links:
+        typer.echo(f"  linked: {person} ↔ {officer}")
+    for line in result.ambiguous:
+        typer.echo(f"  ambiguous: {line}")
+    for line in result.unmatched:
+        typer.echo(f"  unmatched: {line}")
+
+
+@officers_app.command("list")
+def officers_list() -> None:
+    """The roster with roles, units and linked channels."""
+    from bot.roster import list_officers
+
+    engine = open_database(_settings())
+    for o in list_officers(engine):
+        channels = ",".join(o.channels) or "-"
+        typer.echo(f"{o.id:>4}  {o.full_name:<32} {o.role:<9} {o.unit or '-':<32} "
+                   f"{o.phone or '-':<14} {channels:<16} {o.assignments} assignments")
+
+
+def _console_app(settings: Settings, engine: Engine, as_name: str | None, out):
+    from bot import identity
+    from bot.app import build_application, console_admin
+    from bot.channels.console import CONSOLE_USER_ID, ConsoleRequest
+    from handlers.common import Services
+
+    svc = Services(engine=engine, settings=settings, channel="console")
+    name = "Console"
+    if as_name:
+        found = identity.find_officers(engine, as_name)
+        if len(found) != 1:
+            names = ", ".join(n for _, n in found) or "none"
+            _fail(f"parbot: --as {as_name!r} must match exactly one officer (matches: {names})")
+        officer_id, name = found[0]
+        identity.link_account(engine, officer_id, "console", CONSOLE_USER_ID)
+    else:
+        svc.console_actor = console_admin()
+        identity.unlink_channel(engine, "console")  # the operator is not a roster account
+    request = ConsoleRequest(out=out)
+    return build_application(svc, request=request), request, name
+
+
+@app.command()
+def console(as_name: Annotated[str | None, typer.Option("--as", help="act as this officer")]
+            = None, lang: str = "vi") -> None:
+    """Chat with the bot in this terminal (no account needed). /quit to leave."""
+    from bot.channels.console import chat
+
+    settings = _settings()
+    engine = open_database(settings)
+    application, request, name = _console_app(settings, engine, as_name, sys.stdout)
+    if sys.stdin.isatty():
+        typer.echo("parbot console — gõ /help để xem lệnh, /quit để thoát.")
+    asyncio.run(chat(application, request, sys.stdin, name, lang, prompt=sys.stdin.isatty()))
+
+
+@app.command()
+def ask(question: str,
+        as_name: Annotated[str | None, typer.Option("--as", help="ask as this officer")] = None,
+        lang: str = "vi") -> None:
+    """Print the bot's answer to one question (or command)."""
+    from bot.channels.console import chat
+
+    settings = _settings()
+    engine = open_database(settings)
+    out = io.StringIO()
+    application, request, name = _console_app(settings, engine, as_name, out)
+    asyncio.run(chat(application, request, io.StringIO(question + "\n"), name, lang))
+    typer.echo(out.getvalue().rstrip("\n"))
+
+
+@app.command()
+def run() -> None:
+    """Run the Telegram bot (polling, or webhook when WEBHOOK_URL is set)."""
+    from bot.runner import run_telegram
+
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        _fail("parbot: TELEGRAM_BOT_TOKEN is not set.\n"
+              "Get a token from @BotFather in Telegram (/newbot), put it in .env as\n"
+              "TELEGRAM_BOT_TOKEN=123456:ABC..., then run `parbot run` again.\n"
+              "To try the bot without an account: `parbot console`.", 2)
+    engine = open_database(settings)
+    raise typer.Exit(run_telegram(settings, engine))
+
+
+def main() -> None:
+    app()
