@@ -224,3 +224,7 @@ def run() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -76,6 +76,8 @@ def load_plan_text(text: str, name: str = "<plan>") -> Plan:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            what += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise PlanError([f"{name}:{line}: YAML syntax error: {what}"]) from exc
     except yaml.YAMLError as exc:
         raise PlanError([f"{name}:1: YAML syntax error: {exc}"]) from exc

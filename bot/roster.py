@@ -128,9 +128,7 @@ def parse_role(raw: str) -> str | None:
 
 def _read(path_or_text: str | Path, source: str | None) -> tuple[str | None, str, str]:
     """(text or None if unreadable, label for messages, problem if unreadable)."""
-    if isinstance(path_or_text, Path) or (
-        "\n" not in path_or_text and Path(path_or_text).is_file()
-    ):
+    if isinstance(path_or_text, Path) or not any(c in path_or_text for c in "\n,;"):
         path = Path(path_or_text)
         label = source or path.name
         try:
@@ -150,6 +148,8 @@ def _delimiter(header_line: str) -> str:
 def parse_roster(path_or_text: str | Path,
                  source: str | None = None) -> tuple[list[RosterRow], list[str]]:
     """Read a roster (a path, or the CSV text itself) without touching the database.
+
+    A string with a line break, comma or semicolon is CSV text; any other string is a path.
 
     Returns the good rows and a problem for every bad one, as `roster.csv:4: ...` lines. A row with
     a problem is left out of `rows`.

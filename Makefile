@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` (console chat on SQLite) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Create the environment, migrate the SQLite database, load the plan, open the console chat.
+run: $(STAMP)
+	$(BIN)/parbot db upgrade
+	$(BIN)/parbot console $(ARGS)
+
+## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+## The console as an officer of the example roster.
+demo: $(STAMP)
+	$(BIN)/parbot db upgrade
+	$(BIN)/parbot officers import data/roster.example.csv
+	$(BIN)/parbot console --as "Tuấn An"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var
