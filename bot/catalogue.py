@@ -1,13 +1,14 @@
 """Everything parbot says, in Vietnamese (default) and English.
 
-Messages live in `bot/locales/<lang>.yaml` as `key: template` with `{name}` placeholders, so a
-translator edits text without touching code. `t(key, lang, **values)` renders one.
+Messages live in `bot/locales/<lang>/<feature>.yaml` as `key: template` with `{name}`
+placeholders, so a translator edits text without touching code, and each feature keeps its own
+file. `t(key, lang, **values)` renders one.
 """
 
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -17,10 +18,21 @@ LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
 
-@lru_cache(maxsize=None)
+def catalogue_files(lang: str) -> list[Path]:
+    return sorted((LOCALES / lang).glob("*.yaml"))
+
+
+@cache
 def messages(lang: str) -> dict[str, str]:
-    with open(LOCALES / f"{lang}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    merged: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        with open(path, encoding="utf-8") as fh:
+            part = yaml.safe_load(fh) or {}
+        duplicated = set(part) & set(merged)
+        if duplicated:
+            raise ValueError(f"{path}: keys defined twice: {sorted(duplicated)}")
+        merged.update(part)
+    return merged
 
 
 def language(lang: str | None) -> str:

@@ -22,13 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import phonenumbers
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.access import ROLES
 from bot.clock import clock
+from bot.identity import normalise_phone
 from bot.plan_store import active_plans
 from bot.text import fold, name_matches, nfc, words
 from storage import models as m
@@ -45,9 +45,9 @@ ROLE_WORDS = {
     "leader": "leader", "lanh dao": "leader", "truong phong": "leader",
     "admin": "admin", "quan tri": "admin", "quan tri vien": "admin",
 }
-ROLE_HINT = "use officer, principal, leader, admin"
-_SPACES = re.compile(r"\s+")
+ROLE_HINT = f"use {', '.join(ROLES)}"
 PHONE_HINT = "use a Vietnamese number such as 0912 345 678 or +84912345678"
+_SPACES = re.compile(r"\s+")
 
 
 class RosterError(ValueError):
@@ -108,18 +108,6 @@ class OfficerView:
 
 
 # --- reading the file -------------------------------------------------------------------------
-
-
-def normalise_phone(raw: str) -> str | None:
-    """E.164 for a number typed the usual ways (0912 345 678, +84…, 84…); None if not valid."""
-    raw = raw.strip()
-    try:
-        number = phonenumbers.parse(raw, "VN")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def parse_role(raw: str) -> str | None:
@@ -280,7 +268,7 @@ class _Units:
         self.session = session
         self.units = list(session.exec(select(m.Unit).order_by(m.Unit.id)))
         self.created: list[str] = []
-        plans = active_plans(session)
+        plans = active_plans(session)  # an empty unit cell: the (first) active plan's issuer
         self.default = session.get(m.Unit, plans[0].issuer_unit_id) if plans else None
 
     def find(self, text: str) -> m.Unit | None:
@@ -301,10 +289,7 @@ class _Units:
     def get(self, text: str) -> m.Unit | None:
         unit = self.find(text)
         if unit is None and text:
-            codes = {u.code for u in self.units}
-            code, n = unit_slug(text), 2
-            while code in codes:
-                code, n = f"{unit_slug(text)[:60]}-{n}", n + 1
+            code = unit_slug(text)  # free: find() would have matched a unit with this code
             unit = m.Unit(code=code, name=text, level=infer_level(text))
             self.session.add(unit)
             self.session.flush()

@@ -24,6 +24,6 @@ def words(text: str) -> list[str]:
 
 
 def name_matches(full_name: str, short_name: str) -> bool:
-    """Does a roster full name end with the name the plan uses ("Nguyễn Thị Diệu Anh" ↔ "Diệu Anh")?"""
+    """Does a roster full name end with the plan's name ("Nguyễn Thị Diệu Anh" ↔ "Diệu Anh")?"""
     full, short = words(full_name), words(short_name)
     return bool(short) and full[-len(short):] == short

@@ -1,7 +1,10 @@
 """All python-telegram-bot handlers, registered in one place: `register(application)`.
 
-One module per feature; each command is listed once in COMMANDS, which also drives /help, the
-command menu and the "cmd:<name>" buttons that re-run a command from a reply.
+One module per feature. Each lists its commands in `COMMANDS` ((name, callback) pairs, in the
+order /help shows them) and may define `register(app)` for other handlers (conversations, free
+text). FEATURES is the order in which they get updates: conversations first, free-text questions
+after them, the fallbacks last. The command list also drives /help, the command menu and the
+"cmd:<name>" buttons that re-run a command from a reply.
 """
 
 from __future__ import annotations
@@ -12,26 +15,22 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    MessageHandler,
     filters,
 )
 
 from handlers import errors, fallback, onboarding, questions, settings
 
-# (command, callback) in the order /help shows them
-COMMANDS = [
-    ("start", onboarding.start),
-    ("help", onboarding.help_command),
-    ("plan", questions.plan),
-    ("lang", settings.lang),
-]
-_BY_NAME = dict(COMMANDS)
+FEATURES = [onboarding, settings, questions]
+
+
+def commands() -> list[tuple[str, object]]:
+    return [pair for feature in FEATURES for pair in getattr(feature, "COMMANDS", [])]
 
 
 async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "cmd:<name>" button runs that command as if typed without arguments."""
     name = update.callback_query.data.split(":", 1)[1]
-    callback = _BY_NAME.get(name)
+    callback = dict(commands()).get(name)
     if callback is None:
         await fallback.stale_button(update, context)
         return
@@ -41,17 +40,14 @@ async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def register(app: Application) -> None:
-    app.bot_data["commands"] = {name for name, _ in COMMANDS}
-    app.bot_data["command_order"] = [name for name, _ in COMMANDS]
-    edited = filters.UpdateType.EDITED
-    for name, callback in COMMANDS:
-        app.add_handler(CommandHandler(name, callback, filters=~edited))
-    app.add_handler(MessageHandler(filters.CONTACT & ~edited, onboarding.contact))
+    pairs = commands()
+    app.bot_data["commands"] = {name for name, _ in pairs}
+    app.bot_data["command_order"] = [name for name, _ in pairs]
+    for feature in FEATURES:
+        if hasattr(feature, "register"):
+            feature.register(app)
+    for name, callback in pairs:
+        app.add_handler(CommandHandler(name, callback, filters=~filters.UpdateType.EDITED))
     app.add_handler(CallbackQueryHandler(command_button, pattern=r"^cmd:"))
-    # Last resort (group 1 would run in addition; these are alternatives, so group 0, last).
-    app.add_handler(MessageHandler(filters.COMMAND & ~edited, fallback.unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~edited, fallback.text))
-    app.add_handler(MessageHandler(~filters.TEXT & ~edited & filters.ChatType.PRIVATE,
-                                   fallback.unsupported))
-    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    fallback.register(app)
     app.add_error_handler(errors.on_error)

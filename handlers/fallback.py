@@ -7,7 +7,7 @@ messages, updates from channels and groups the bot does not serve).
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.catalogue import t
 from bot.replies import Reply
@@ -35,3 +35,13 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """A button the bot did not issue (or from a finished conversation)."""
     actor = await current_actor(update, context)
     await update.callback_query.answer(t("fallback.stale_button", actor.language))
+
+
+def register(app: Application) -> None:
+    """Last in line: whatever no feature took."""
+    not_edited = ~filters.UpdateType.EDITED
+    app.add_handler(MessageHandler(filters.COMMAND & not_edited, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & not_edited, text))
+    app.add_handler(MessageHandler(~filters.TEXT & not_edited & filters.ChatType.PRIVATE,
+                                   unsupported))
+    app.add_handler(CallbackQueryHandler(stale_button))

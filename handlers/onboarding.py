@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot import identity
 from bot.access import Actor, allowed
@@ -97,3 +97,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def registered_order(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
     return list(context.application.bot_data.get("command_order", []))
+
+
+COMMANDS = [("start", start), ("help", help_command)]
+
+
+def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.CONTACT & ~filters.UpdateType.EDITED, contact))

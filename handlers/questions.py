@@ -23,3 +23,6 @@ async def plan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         reply = render_overview(ov, today, actor.language)
     await answer(update, context, reply, actor.language)
+
+
+COMMANDS = [("plan", plan)]

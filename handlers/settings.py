@@ -23,3 +23,6 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         context.user_data["lang"] = choice
     await answer(update, context, Reply(t("lang.set", choice)), choice)
+
+
+COMMANDS = [("lang", lang)]

@@ -1,7 +1,8 @@
 """The database schema, as SQLModel tables: the single source of truth for Alembic.
 
 Times are time-zone aware (SQLModel stores them as UTC and returns UTC; `bot.clock` shows them
-in Asia/Ho_Chi_Minh), dates are plain dates. No business rules here: services in `bot/` decide what the rows mean.
+in Asia/Ho_Chi_Minh), dates are plain dates. No business rules here: services in `bot/`
+decide what the rows mean.
 """
 
 from __future__ import annotations

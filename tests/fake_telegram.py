@@ -704,29 +704,39 @@ class FakeUser:
 # The server
 # --------------------------------------------------------------------------------------------
 
-_SENT_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendphoto",
-        "senddocument",
-        "sendaudio",
-        "sendvideo",
-        "sendvoice",
-        "sendanimation",
-        "sendsticker",
+_NOT_SENT = frozenset({"sendchataction"})
+
+
+def _records_as_sent(method: str) -> bool:
+    """Calls that put a bot message in a chat: every send* (not sendChatAction), copy/forward,
+    editMessageText/Caption."""
+    m = method.lower()
+    if m in _NOT_SENT:
+        return False
+    return m.startswith(("send", "copymessage", "forwardmessage")) or m in (
         "editmessagetext",
         "editmessagecaption",
-    }
-)
+    )
+
+
 _MEDIA_METHODS = {
-    # method: (field, folder, default mime)
-    "sendphoto": ("photo", "photos", "image/jpeg"),
-    "senddocument": ("document", "documents", "application/octet-stream"),
-    "sendaudio": ("audio", "music", "audio/mpeg"),
-    "sendvideo": ("video", "videos", "video/mp4"),
-    "sendvoice": ("voice", "voice", "audio/ogg"),
-    "sendanimation": ("animation", "animations", "video/mp4"),
-    "sendsticker": ("sticker", "stickers", "image/webp"),
+    "sendphoto": "photo",
+    "senddocument": "document",
+    "sendaudio": "audio",
+    "sendvideo": "video",
+    "sendvoice": "voice",
+    "sendanimation": "animation",
+    "sendsticker": "sticker",
+}
+_MEDIA_KINDS = {
+    # kind: (folder in file_path, mime type when the upload has none)
+    "photo": ("photos", "image/jpeg"),
+    "document": ("documents", "application/octet-stream"),
+    "audio": ("music", "audio/mpeg"),
+    "video": ("videos", "video/mp4"),
+    "voice": ("voice", "audio/ogg"),
+    "animation": ("animations", "video/mp4"),
+    "sticker": ("stickers", "image/webp"),
 }
 
 
@@ -766,6 +776,7 @@ class FakeTelegram:
         self.webhook_deliveries: list[WebhookDelivery] = []
         self.downloads: list[str] = []
         self.on_call: Callable[[Call], None] | None = None  # e.g. a logger (used by the CLI)
+        self.now: Callable[[], float] = time.time  # source of Message.date; replace to fake it
 
         self._sent: list[dict[str, Any]] = []
         self._call_cursor = 0
@@ -825,6 +836,11 @@ class FakeTelegram:
             "deletemycommands": self._h_delete_my_commands,
             "getfile": self._h_get_file,
             "getchat": self._h_get_chat,
+            "sendmediagroup": self._h_send_media_group,
+            "sendlocation": self._h_send_location,
+            "sendcontact": self._h_send_contact,
+            "copymessage": self._h_copy_message,
+            "forwardmessage": self._h_forward_message,
             "close": lambda p, f: True,
             "logout": lambda p, f: True,
         }
@@ -1135,7 +1151,7 @@ class FakeTelegram:
             "message_id": self._next_message_id(user_id),
             "from": self._user_dict(user_id),
             "chat": self._chat_dict(user_id),
-            "date": int(time.time()),
+            "date": int(self.now()),
             **content,
         }
         self._messages[(user_id, msg["message_id"])] = msg
@@ -1342,7 +1358,7 @@ class FakeTelegram:
             raise ValueError(f"user {user_id} has no message {message_id} to edit")
         stored.pop("entities", None)
         stored.update(self._text_content(text, None))
-        stored["edit_date"] = int(time.time())
+        stored["edit_date"] = int(self.now())
         return self._inject({"edited_message": copy.deepcopy(stored)})
 
     def inject_raw(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -1359,7 +1375,7 @@ class FakeTelegram:
 
     def _my_chat_member(self, user_id: int, old: str, new: str) -> dict[str, Any]:
         user = self._user_dict(user_id)
-        now = int(time.time())
+        now = int(self.now())
         return {
             "my_chat_member": {
                 "chat": self._chat_dict(user_id),
@@ -1619,7 +1635,10 @@ class FakeTelegram:
             if token != self.token:
                 raise TelegramAPIError(401, "Unauthorized")
             self._apply_faults(method.lower(), params)
-            handler = self._handlers.get(method.lower(), self._h_fallback)
+            handler = self._handlers.get(method.lower())
+            if handler is None:
+                send_like = method.lower().startswith("send") and "chat_id" in params
+                handler = self._h_send_other if send_like else self._h_fallback
             result = handler(params, files)
             if inspect.isawaitable(result):
                 result = await result
@@ -1633,7 +1652,7 @@ class FakeTelegram:
             call.result = TelegramAPIError(500, f"Internal Server Error: {exc!r}").envelope()
         else:
             call.status, call.result = 200, result
-            if method.lower() in _SENT_METHODS and index < len(self.calls):
+            if _records_as_sent(method) and index < len(self.calls):
                 if self.calls[index] is call:
                     self._record_sent(method, call, index, result)
         finally:
@@ -1672,25 +1691,33 @@ class FakeTelegram:
 
     def _record_sent(self, method: str, call: Call, index: int, result: Any) -> None:
         params = call.params
-        message = copy.deepcopy(result) if isinstance(result, dict) else None
-        chat_id = message["chat"]["id"] if message else _as_int(params.get("chat_id"))
-        self._sent.append(
-            {
-                "method": method,
-                "chat_id": chat_id,
-                "message_id": message["message_id"] if message else params.get("message_id"),
-                "text": params.get("text"),
-                "caption": params.get("caption"),
-                "parse_mode": params.get("parse_mode"),
-                "reply_markup": params.get("reply_markup"),
-                "edited": method.lower().startswith("edit"),
-                "files": call.files,
-                "params": params,
-                "message": message,
-                "call_index": index,
-                "at": call.at,
-            }
-        )
+        results = result if isinstance(result, list) else [result]
+        for item in results:
+            message = copy.deepcopy(item) if isinstance(item, dict) and "chat" in item else None
+            if message:
+                chat_id, message_id = message["chat"]["id"], message["message_id"]
+            else:
+                chat_id = _as_int(params.get("chat_id"))
+                message_id = item["message_id"] if isinstance(item, dict) else None
+                message_id = message_id or params.get("message_id")
+            msg = message or {}
+            self._sent.append(
+                {
+                    "method": method,
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "text": params.get("text", msg.get("text")),
+                    "caption": params.get("caption", msg.get("caption")),
+                    "parse_mode": params.get("parse_mode"),
+                    "reply_markup": params.get("reply_markup"),
+                    "edited": method.lower().startswith("edit"),
+                    "files": call.files,
+                    "params": params,
+                    "message": message,
+                    "call_index": index,
+                    "at": call.at,
+                }
+            )
 
     # ---------------------------------------------------------------- method helpers
 
@@ -1782,7 +1809,7 @@ class FakeTelegram:
             "message_id": self._next_message_id(chat_id),
             "from": self.bot_user,
             "chat": self._chat_dict(chat_id),
-            "date": int(time.time()),
+            "date": int(self.now()),
         }
         if replied:
             msg["reply_to_message"] = replied
@@ -1807,6 +1834,7 @@ class FakeTelegram:
     # ---------------------------------------------------------------- method handlers
 
     def _h_fallback(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        """Any other method: recorded, answered with ``true``."""
         return True
 
     def _h_get_me(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
@@ -1939,78 +1967,164 @@ class FakeTelegram:
             content["link_preview_options"] = params["link_preview_options"]
         return self._bot_message(chat_id, params, content)
 
+    def _media_content(
+        self, field_name: str, value: Any, files: dict[str, UploadedFile], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Message content for one photo/document/... given as an upload, an ``attach://``
+        reference, a known file_id or an http(s) URL."""
+        folder, default_mime = _MEDIA_KINDS[field_name]
+        upload = files.get(field_name) if value is None else None
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = files.get(value[len("attach://") :])
+            if upload is None:
+                raise _bad(f"can't find {value} in the request")
+        if upload is not None:
+            mime = upload.content_type
+            if mime == "application/octet-stream" and field_name != "document":
+                mime = default_mime
+            name = None if field_name == "photo" else upload.filename
+            stored = self._new_file(field_name, upload.data, name, mime, folder)
+        elif isinstance(value, str) and value in self._files:
+            stored = self._files[value]
+        elif isinstance(value, str) and re.match(r"https?://", value):
+            name = value.rstrip("/").rsplit("/", 1)[-1] or None
+            stored = self._new_file(field_name, b"", name, default_mime, folder)
+        elif value in (None, ""):
+            raise _bad(f"there is no {field_name} in the request")
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        content: dict[str, Any] = {}
+        if field_name == "photo":
+            known = None
+            if upload is None:
+                known = next(
+                    (
+                        m["photo"]
+                        for m in self._messages.values()
+                        if any(size["file_id"] == stored.file_id for size in m.get("photo", []))
+                    ),
+                    None,
+                )
+            content["photo"] = copy.deepcopy(known) if known else self._photo_sizes(stored.data)
+        else:
+            obj: dict[str, Any] = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": stored.file_size,
+            }
+            if field_name == "sticker":
+                obj.update(type="regular", width=512, height=512, is_animated=False, is_video=False)
+            else:
+                if stored.file_name and field_name != "voice":
+                    obj["file_name"] = stored.file_name
+                obj["mime_type"] = stored.mime_type or default_mime
+                if field_name in ("video", "animation"):
+                    obj.update(width=640, height=360, duration=int(params.get("duration") or 1))
+                elif field_name in ("audio", "voice"):
+                    obj["duration"] = int(params.get("duration") or 1)
+            content[field_name] = obj
+        if params.get("caption") is not None and field_name != "sticker":
+            caption = self._render(
+                params.get("caption"),
+                params.get("parse_mode"),
+                params.get("caption_entities"),
+                limit=MAX_CAPTION,
+                empty_error=None,
+                too_long="message caption is too long",
+            )
+            if caption:
+                content["caption"] = caption
+        return content
+
     def _make_media_handler(self, method: str) -> Callable[..., Any]:
-        field_name, folder, default_mime = _MEDIA_METHODS[method]
+        field_name = _MEDIA_METHODS[method]
 
         def handler(params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
             chat_id = self._chat_id(params)
-            upload = files.get(field_name)
-            value = params.get(field_name)
-            if upload is None and isinstance(value, str) and value.startswith("attach://"):
-                upload = files.get(value[len("attach://") :])
-            if upload is not None:
-                mime = upload.content_type
-                if mime == "application/octet-stream" and field_name != "document":
-                    mime = default_mime
-                name = None if field_name == "photo" else upload.filename
-                stored = self._new_file(field_name, upload.data, name, mime, folder)
-            elif isinstance(value, str) and value in self._files:
-                stored = self._files[value]
-            elif isinstance(value, str) and re.match(r"https?://", value):
-                name = value.rstrip("/").rsplit("/", 1)[-1] or None
-                stored = self._new_file(field_name, b"", name, default_mime, folder)
-            elif value in (None, ""):
-                raise _bad(f"there is no {field_name} in the request")
-            else:
-                raise _bad("wrong file identifier/HTTP URL specified")
-            content: dict[str, Any] = {}
-            if field_name == "photo":
-                if upload is None and any(
-                    s["file_id"] == stored.file_id
-                    for m in self._messages.values()
-                    for s in m.get("photo", [])
-                ):
-                    sizes = next(
-                        m["photo"]
-                        for m in self._messages.values()
-                        if any(s["file_id"] == stored.file_id for s in m.get("photo", []))
-                    )
-                    content["photo"] = copy.deepcopy(sizes)
-                else:
-                    content["photo"] = self._photo_sizes(stored.data)
-            else:
-                obj: dict[str, Any] = {
-                    "file_id": stored.file_id,
-                    "file_unique_id": stored.file_unique_id,
-                    "file_size": stored.file_size,
-                }
-                if field_name == "sticker":
-                    obj.update(
-                        type="regular", width=512, height=512, is_animated=False, is_video=False
-                    )
-                else:
-                    if stored.file_name and field_name != "voice":
-                        obj["file_name"] = stored.file_name
-                    obj["mime_type"] = stored.mime_type or default_mime
-                    if field_name in ("video", "animation"):
-                        obj.update(width=640, height=360, duration=int(params.get("duration") or 1))
-                    elif field_name in ("audio", "voice"):
-                        obj["duration"] = int(params.get("duration") or 1)
-                content[field_name] = obj
-            if params.get("caption") is not None and field_name != "sticker":
-                content["caption"] = self._render(
-                    params.get("caption"),
-                    params.get("parse_mode"),
-                    params.get("caption_entities"),
-                    limit=MAX_CAPTION,
-                    empty_error=None,
-                    too_long="message caption is too long",
-                )
-                if not content["caption"]:
-                    del content["caption"]
+            content = self._media_content(field_name, params.get(field_name), files, params)
             return self._bot_message(chat_id, params, content)
 
         return handler
+
+    def _h_send_media_group(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat_id = self._chat_id(params)
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise _bad(
+                "wrong number of media specified"
+                if isinstance(media, list)
+                else "can't parse media JSON object"
+            )
+        contents = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") not in _MEDIA_KINDS:
+                raise _bad("can't parse InputMedia: media type is invalid")
+            contents.append(self._media_content(item["type"], item.get("media"), files, item))
+        group_id = str(next(self._file_seq) + 13_000_000_000_000_000)
+        base = {k: v for k, v in params.items() if k != "reply_markup"}
+        return [
+            self._bot_message(chat_id, base, {**content, "media_group_id": group_id})
+            for content in contents
+        ]
+
+    def _h_send_location(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat_id = self._chat_id(params)
+        try:
+            location = {
+                "latitude": float(params["latitude"]),
+                "longitude": float(params["longitude"]),
+            }
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _bad("wrong latitude or longitude specified") from exc
+        return self._bot_message(chat_id, params, {"location": location})
+
+    def _h_send_contact(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat_id = self._chat_id(params)
+        if not params.get("phone_number") or not params.get("first_name"):
+            raise _bad("phone number or first name is empty")
+        contact = {
+            k: params[k]
+            for k in ("phone_number", "first_name", "last_name", "vcard")
+            if params.get(k)
+        }
+        return self._bot_message(chat_id, params, {"contact": contact})
+
+    def _copy_source(self, params: dict[str, Any]) -> dict[str, Any]:
+        source = self._messages.get(
+            (_as_int(params.get("from_chat_id")), int(params.get("message_id") or 0))
+        )
+        if source is None:
+            raise _bad("message to copy not found")
+        return {
+            k: copy.deepcopy(v)
+            for k, v in source.items()
+            if k
+            not in (
+                "message_id",
+                "from",
+                "chat",
+                "date",
+                "reply_markup",
+                "edit_date",
+                "reply_to_message",
+            )
+        }
+
+    def _h_copy_message(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat_id = self._chat_id(params)
+        content = self._copy_source(params)
+        if params.get("caption") is not None and "text" not in content:
+            content["caption"] = params["caption"]
+        return {"message_id": self._bot_message(chat_id, params, content)["message_id"]}
+
+    def _h_forward_message(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        chat_id = self._chat_id(params)
+        content = self._copy_source(params)
+        return self._bot_message(chat_id, {}, content)
+
+    def _h_send_other(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        """sendPoll, sendDice, ...: a bare Message (PTB parses it), params in the record."""
+        return self._bot_message(self._chat_id(params), params, {})
 
     def _h_send_chat_action(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         self._chat_id(params)
@@ -2040,7 +2154,7 @@ class FakeTelegram:
         if params.get("entities"):
             msg["entities"] = params["entities"]
         self._set_markup(msg, markup)
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.now())
         return copy.deepcopy(msg)
 
     def _h_edit_message_caption(
@@ -2067,7 +2181,7 @@ class FakeTelegram:
         else:
             msg.pop("caption", None)
         self._set_markup(msg, markup)
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.now())
         return copy.deepcopy(msg)
 
     def _h_edit_message_reply_markup(
@@ -2080,7 +2194,7 @@ class FakeTelegram:
         if msg.get("reply_markup") == markup:
             raise _bad(_NOT_MODIFIED[len("Bad Request: ") :])
         self._set_markup(msg, markup)
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.now())
         return copy.deepcopy(msg)
 
     @staticmethod
@@ -2211,7 +2325,7 @@ class FakeTelegram:
         self.webhook_deliveries.append(delivery)
         if not manual and not delivery.ok:
             reason = error or f"Wrong response from the webhook: {status}"
-            self._webhook_last_error = (int(time.time()), reason)
+            self._webhook_last_error = (int(self.now()), reason)
         self._bump()
         return delivery
 

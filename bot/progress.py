@@ -1,0 +1,365 @@
+"""Progress: reading what officers type, storing reports once, and judging each target's state.
+
+The rules for states (shown to users by /status and the digest; documented in docs/states.md):
+- achieved: the current figure meets the requirement in force.
+- overdue: the requirement's deadline has passed and the figure does not meet it.
+- no_data: nothing reported yet (before the deadline).
+- on_track / at_risk / behind: with two or more reports in the phase, the pace so far (change
+  per month) is compared with the pace needed to reach the requirement by its deadline: at least
+  the pace needed → on_track, at least half of it → at_risk, otherwise behind. With one report,
+  the figure is compared with a straight line from 0 at the phase start to the requirement at the
+  deadline: at or above the line → on_track, at least 80% of it → at_risk, otherwise behind.
+  Yes/no targets not yet done are on_track until 90 days before the deadline, then at_risk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.clock import clock
+from bot.text import fold
+from storage import models as m
+from storage.db import session_scope
+
+STATES = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
+SCHOOL_LEVELS = ("MN", "TH", "THCS")
+DAYS_PER_MONTH = 30.44
+
+
+# --- reading values as people type them ------------------------------------------------------
+
+class ValueProblem(ValueError):
+    """Why a typed value was not accepted; `key` names the catalogue message."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_YES = {"dat", "da dat", "xong", "da xong", "hoan thanh", "da hoan thanh", "co", "yes", "done",
+        "achieved", "ok"}
+_NO = {"chua dat", "chua", "chua xong", "chua hoan thanh", "khong", "khong dat", "no",
+       "not done", "not yet"}
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def parse_value(text: str, unit: str) -> ParsedValue:
+    """62 · 62% · 62,5 · 62.5 % · 6/10 (ratio) · đạt/chưa đạt (yes/no targets)."""
+    raw = (text or "").strip()
+    folded = fold(raw).rstrip(".!")
+    if unit == "boolean":
+        if folded in _YES:
+            return ParsedValue(1.0)
+        if folded in _NO:
+            return ParsedValue(0.0)
+        raise ValueProblem("value.boolean")
+    if not raw:
+        raise ValueProblem("value.unreadable")
+    compact = re.sub(r"\s+", "", raw)
+    ratio = re.fullmatch(rf"({_NUMBER})/({_NUMBER})", compact)
+    if ratio:
+        num, den = _number(ratio.group(1)), _number(ratio.group(2))
+        if den <= 0 or num < 0 or num > den:
+            raise ValueProblem("value.ratio_invalid")
+        if unit != "percent":
+            raise ValueProblem("value.wrong_unit")
+        return ParsedValue(round(100.0 * num / den, 2), num, den)
+    single = re.fullmatch(rf"({_NUMBER})(%?)", compact)
+    if not single:
+        if re.match(rf"^{_NUMBER}", compact):
+            raise ValueProblem("value.wrong_unit")
+        raise ValueProblem("value.unreadable")
+    value, percent_sign = _number(single.group(1)), bool(single.group(2))
+    if unit == "percent":
+        if not 0 <= value <= 100:
+            raise ValueProblem("value.out_of_range", low=0, high=100)
+        return ParsedValue(value)
+    if percent_sign:
+        raise ValueProblem("value.wrong_unit")
+    if unit == "rank" and (value < 1 or value != int(value)):
+        raise ValueProblem("value.out_of_range", low=1, high=1000)
+    return ParsedValue(value)
+
+
+# --- storing reports -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    channel: str
+    file_id: str
+    file_unique_id: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    local_path: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReport:
+    target_id: int
+    officer_id: int
+    value: ParsedValue
+    unit_id: int | None = None
+    note: str | None = None
+    evidence: tuple[EvidenceFile, ...] = ()
+    dedupe_key: str | None = None  # e.g. "telegram:chat:conversation-id": stored once
+
+
+def period_of(moment: dt.datetime) -> str:
+    local = clock.localize(moment)
+    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+
+
+def record_report(engine: Engine, report: NewReport) -> tuple[int, bool]:
+    """Store a report and its evidence in one transaction. Returns (report id, created);
+    the same dedupe_key twice stores one report."""
+    if report.dedupe_key:
+        with Session(engine) as session:
+            existing = session.exec(select(m.ProgressReport.id).where(
+                m.ProgressReport.dedupe_key == report.dedupe_key)).first()
+            if existing is not None:
+                return existing, False
+    now = clock.now()
+    try:
+        with session_scope(engine) as session:
+            row = m.ProgressReport(
+                target_id=report.target_id, officer_id=report.officer_id,
+                unit_id=report.unit_id, period=period_of(now), value=report.value.value,
+                numerator=report.value.numerator, denominator=report.value.denominator,
+                note=report.note, reported_at=now, dedupe_key=report.dedupe_key,
+            )
+            session.add(row)
+            session.flush()
+            for f in report.evidence:
+                session.add(m.Evidence(report_id=row.id, channel=f.channel, file_id=f.file_id,
+                                       file_unique_id=f.file_unique_id, file_name=f.file_name,
+                                       mime_type=f.mime_type, size=f.size,
+                                       local_path=f.local_path))
+            session.add(m.AuditLog(
+                at=now, actor_officer_id=report.officer_id, action="report.create",
+                entity="progressreport", entity_id=row.id,
+                detail={"target_id": report.target_id, "value": report.value.value,
+                        "unit_id": report.unit_id, "evidence": len(report.evidence)},
+            ))
+            return row.id, True
+    except IntegrityError:
+        if not report.dedupe_key:
+            raise
+        with Session(engine) as session:  # a concurrent duplicate won the race
+            existing = session.exec(select(m.ProgressReport.id).where(
+                m.ProgressReport.dedupe_key == report.dedupe_key)).one()
+            return existing, False
+
+
+def withdraw_last(engine: Engine, officer_id: int, window: dt.timedelta) -> int | None:
+    """Withdraw the officer's own last report if it is younger than `window` (kept, marked,
+    audited). Returns its id, or None when there is nothing to withdraw."""
+    now = clock.now()
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(m.ProgressReport)
+            .where(m.ProgressReport.officer_id == officer_id,
+                   m.ProgressReport.withdrawn_at.is_(None))
+            .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc())
+        ).first()
+        if row is None or clock.local(row.reported_at) < now - window:
+            return None
+        row.withdrawn_at = now
+        session.add(m.AuditLog(at=now, actor_officer_id=officer_id, action="report.withdraw",
+                               entity="progressreport", entity_id=row.id,
+                               detail={"target_id": row.target_id, "value": row.value}))
+        return row.id
+
+
+# --- what is required, what is reached -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Requirement:
+    """The value a target requires in one phase or by one year."""
+
+    value: float | None
+    value_max: float | None
+    comparison: str
+    deadline: dt.date
+    start: dt.date  # phase start (or 1 Jan of the plan's first year)
+    label: str  # phase name or year
+    source: str
+    text: str | None
+
+
+def requirements(session: Session, target: m.Target) -> list[Requirement]:
+    plan = session.get(m.Plan, target.plan_id)
+    phases = {p.id: p for p in session.exec(select(m.Phase).where(m.Phase.plan_id == plan.id))}
+    out = []
+    for v in session.exec(select(m.TargetValue).where(m.TargetValue.target_id == target.id)):
+        phase = phases.get(v.phase_id)
+        start = phase.start if phase else dt.date(plan.period_start, 1, 1)
+        out.append(Requirement(v.value, v.value_max, v.comparison, v.deadline, start,
+                               phase.name if phase else str(v.year), v.source, v.text))
+    out.sort(key=lambda r: (r.deadline, r.value or 0))
+    return out
+
+
+def requirement_in_force(reqs: list[Requirement], today: dt.date) -> Requirement | None:
+    """The nearest requirement still ahead; once all have passed, the last one."""
+    ahead = [r for r in reqs if r.deadline >= today]
+    if ahead:
+        return ahead[0]
+    return reqs[-1] if reqs else None
+
+
+def meets(value: float, req: Requirement) -> bool:
+    target = req.value if req.value is not None else 1.0
+    return {
+        "at_least": value >= target,
+        "more_than": value > target,
+        "at_most": value <= target,
+        "range": value >= target,  # reaching the range's floor meets it
+        "top": value <= target,  # a rank
+        "done": value >= 1.0,
+    }.get(req.comparison, value >= target)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A target's current figure at office level."""
+
+    value: float | None
+    reported_at: dt.datetime | None
+    numerator: float | None = None
+    denominator: float | None = None
+    reports: int = 0
+    units_reported: list[str] = field(default_factory=list)
+    units_missing: list[str] = field(default_factory=list)
+    first_in_phase: tuple[float, dt.datetime] | None = None
+
+
+def _live_reports(session: Session, target_id: int, since: dt.datetime | None = None):
+    query = select(m.ProgressReport).where(m.ProgressReport.target_id == target_id,
+                                           m.ProgressReport.withdrawn_at.is_(None))
+    if since is not None:
+        query = query.where(m.ProgressReport.reported_at >= since)
+    return query
+
+
+def current_figure(session: Session, target: m.Target,
+                   phase_start: dt.date | None = None) -> Figure:
+    """The latest office-level figure. For targets measured per school, the latest report of
+    each unit is pooled (Σ numerators / Σ denominators, or the mean where units gave only a
+    percentage) and units that have not reported are listed."""
+    since = clock.localize(dt.datetime.combine(phase_start, dt.time())) if phase_start else None
+    latest = session.exec(
+        _live_reports(session, target.id)
+        .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return Figure(None, None, units_missing=_school_names(session)
+                      if target.measured_per == "school" else [])
+    first = None
+    if since is not None:
+        row = session.exec(_live_reports(session, target.id, since)
+                           .order_by(m.ProgressReport.reported_at, m.ProgressReport.id)
+                           .limit(1)).first()
+        if row is not None and row.id != latest.id:
+            first = (row.value, row.reported_at)
+    count = len(session.exec(_live_reports(session, target.id)
+                             .with_only_columns(m.ProgressReport.id).limit(50)).all())
+    if target.measured_per != "school":
+        return Figure(latest.value, latest.reported_at, latest.numerator, latest.denominator,
+                      count, first_in_phase=first)
+    per_unit: dict[int | None, m.ProgressReport] = {}
+    for row in session.exec(_live_reports(session, target.id)
+                            .order_by(m.ProgressReport.reported_at.desc(),
+                                      m.ProgressReport.id.desc())):
+        per_unit.setdefault(row.unit_id, row)
+    rows = list(per_unit.values())
+    if rows and all(r.denominator for r in rows):
+        num = sum(r.numerator or 0 for r in rows)
+        den = sum(r.denominator or 0 for r in rows)
+        value = round(100.0 * num / den, 2) if den else None
+    else:
+        num = den = None
+        value = round(sum(r.value or 0 for r in rows) / len(rows), 2)
+    units = {u.id: u.name for u in session.exec(select(m.Unit))}
+    reported = sorted(units.get(u, "?") for u in per_unit if u is not None)
+    missing = [n for n in _school_names(session) if n not in reported]
+    newest = max(r.reported_at for r in rows)
+    return Figure(value, newest, num, den, count, reported, missing, first)
+
+
+def _school_names(session: Session) -> list[str]:
+    return sorted(u.name for u in session.exec(
+        select(m.Unit).where(m.Unit.level.in_(SCHOOL_LEVELS))))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    state: str
+    requirement: Requirement | None
+    figure: Figure
+    months_left: float | None = None
+    pace_needed: float | None = None  # points per month still needed
+    pace_so_far: float | None = None
+    expected_now: float | None = None
+
+
+def assess(req: Requirement | None, figure: Figure, today: dt.date) -> Assessment:
+    if req is None:
+        return Assessment("no_data", None, figure)
+    months_left = max((req.deadline - today).days, 0) / DAYS_PER_MONTH
+    if figure.value is None:
+        state = "overdue" if today > req.deadline else "no_data"
+        return Assessment(state, req, figure, months_left)
+    if meets(figure.value, req):
+        return Assessment("achieved", req, figure, months_left)
+    if today > req.deadline:
+        return Assessment("overdue", req, figure, 0.0)
+    if req.comparison == "done":
+        state = "on_track" if (req.deadline - today).days > 90 else "at_risk"
+        return Assessment(state, req, figure, months_left)
+    goal = req.value or 0.0
+    lower_is_better = req.comparison in ("at_most", "top")
+    gap = (figure.value - goal) if lower_is_better else (goal - figure.value)
+    pace_needed = gap / months_left if months_left > 0 else gap
+    if figure.first_in_phase is not None:
+        first_value, first_at = figure.first_in_phase
+        months = max((figure.reported_at - first_at).days, 1) / DAYS_PER_MONTH
+        change = (first_value - figure.value) if lower_is_better else \
+            (figure.value - first_value)
+        pace = change / months
+        state = "on_track" if pace >= pace_needed else \
+            "at_risk" if pace >= 0.5 * pace_needed else "behind"
+        return Assessment(state, req, figure, months_left, pace_needed, pace)
+    span = max((req.deadline - req.start).days, 1)
+    elapsed = min(max((today - req.start).days, 0), span)
+    expected = goal * elapsed / span
+    if lower_is_better:
+        state = "on_track" if figure.value <= goal else "behind"
+    else:
+        state = "on_track" if figure.value >= expected else \
+            "at_risk" if figure.value >= 0.8 * expected else "behind"
+    return Assessment(state, req, figure, months_left, pace_needed, None, expected)
+
+
+def assess_target(session: Session, target: m.Target, today: dt.date) -> Assessment:
+    req = requirement_in_force(requirements(session, target), today)
+    figure = current_figure(session, target, req.start if req else None)
+    return assess(req, figure, today)

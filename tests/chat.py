@@ -1,0 +1,75 @@
+"""Talking to the real Application and handlers in-process, through the bridge request layer.
+
+Fast and deterministic (each update is fully handled before `say` returns); for the Telegram wire
+itself, the end-to-end tests run `parbot run` against the fake Bot API server instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.engine import Engine
+from telegram import Update
+
+from bot import identity
+from bot.app import build_application, console_admin
+from bot.channels.bridge import BridgeRequest, Outgoing
+from bot.settings import Settings
+from handlers.common import Services
+
+_ids = itertools.count(5000)
+
+
+class RecordingRequest(BridgeRequest):
+    channel = "console"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outbox: list[Outgoing] = []
+
+    async def deliver(self, message: Outgoing) -> None:
+        self.outbox.append(message)
+
+
+class Chat:
+    def __init__(self, engine: Engine, admin_console: bool = False, **settings: object) -> None:
+        self.engine = engine
+        self.settings = Settings(**settings)
+        self.services = Services(engine=engine, settings=self.settings, channel="console",
+                                 console_actor=console_admin() if admin_console else None)
+        self.request = RecordingRequest()
+        self.app = build_application(self.services, request=self.request)
+
+    async def __aenter__(self) -> Chat:
+        await self.app.initialize()
+        await self.app.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.stop()
+        await self.app.shutdown()
+
+    def user(self, name: str = "Khách", language_code: str = "vi") -> dict:
+        """A user not on the roster."""
+        return self.request.user(next(_ids), name, language_code)
+
+    def officer(self, name: str, language_code: str = "vi") -> dict:
+        """A user linked to the roster officer whose name contains `name`."""
+        found = identity.find_officers(self.engine, name)
+        assert len(found) == 1, f"{name!r} matches {found}"
+        officer_id, full_name = found[0]
+        user = self.request.user(next(_ids), full_name, language_code)
+        identity.link_account(self.engine, officer_id, "console", user["id"])
+        return user
+
+    async def feed(self, update: dict) -> list[Outgoing]:
+        start = len(self.request.outbox)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.request.outbox[start:]
+
+    async def say(self, user: dict, text: str) -> list[Outgoing]:
+        return await self.feed(self.request.text_update(user, text))
+
+    async def text(self, user: dict, text: str) -> str:
+        """Everything the bot answered, rendered as the user reads it."""
+        return "\n".join(o.render() for o in await self.say(user, text))
