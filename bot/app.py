@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.access import Actor
 from bot.catalogue import t
+from bot.channels.updates import ChatOrderedProcessor
 from bot.clock import clock
 from handlers.common import Services
 
@@ -30,7 +31,8 @@ async def _post_init(app: Application) -> None:
 def build_application(services: Services, request: BaseRequest | None = None,
                       token: str | None = None) -> Application:
     settings = services.settings
-    builder = ApplicationBuilder().defaults(Defaults(tzinfo=clock.tz)).post_init(_post_init)
+    builder = (ApplicationBuilder().defaults(Defaults(tzinfo=clock.tz)).post_init(_post_init)
+               .concurrent_updates(ChatOrderedProcessor()))
     if request is not None:
         builder = builder.token(token or f"{services.channel}:local").request(request) \
             .get_updates_request(request)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import Engine
 
+from bot import logs
 from bot.clock import clock
 from bot.settings import Settings, get_settings
 from storage.db import NotMigrated, check_migrated, make_engine, upgrade
@@ -29,10 +29,7 @@ app.add_typer(officers_app, name="officers")
 def _settings() -> Settings:
     settings = get_settings()
     clock.configure(settings.timezone, settings.as_of)
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.setup(settings.log_level)
     return settings
 
 
@@ -220,6 +217,12 @@ def run() -> None:
               "To try the bot without an account: `parbot console`.", 2)
     engine = open_database(settings)
     raise typer.Exit(run_telegram(settings, engine))
+
+
+# Feature commands live in their own modules (bot/cli_<feature>.py), which add themselves to
+# `app` when imported here.
+# --- feature commands (one import per line) ---
+# --- end of feature commands ---
 
 
 def main() -> None:

@@ -18,6 +18,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error handling update %s (chat %s)", update_id, chat_id,
               exc_info=context.error)
+    processor = context.application.update_processor
+    if update_id is not None and hasattr(processor, "mark_failed"):
+        processor.mark_failed(update_id)
     if chat_id is None:
         return
     user = update.effective_user

@@ -62,6 +62,7 @@ import html
 import inspect
 import itertools
 import json
+import math
 import re
 import socket
 import struct
@@ -308,7 +309,7 @@ class _Fault:
     chat_id: int | str | None
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: duplicates of one update are distinct entries
 class _Queued:
     update: dict[str, Any]
     forced: bool = False  # a redelivered duplicate: ignores offset, delivered once
@@ -678,8 +679,8 @@ class FakeUser:
     def send_contact(self, phone_number: str, contact_user_id: int | None = None, **kw: Any):
         return self.tg.send_contact(self.id, phone_number, contact_user_id, **kw)
 
-    def send_photo(self, caption: str | None = None, data: bytes | None = None, **kw: Any):
-        return self.tg.send_photo(self.id, caption, data, **kw)
+    def send_photo(self, caption: str | None = None, data: bytes | None = None):
+        return self.tg.send_photo(self.id, caption, data)
 
     def send_document(self, file_name: str, mime_type: str, data: bytes, **kw: Any):
         return self.tg.send_document(self.id, file_name, mime_type, data, **kw)
@@ -809,6 +810,8 @@ class FakeTelegram:
         self._webhook_last_error: tuple[int, str] | None = None
 
         self._faults: list[_Fault] = []
+        self._flood: tuple[int | None, int | None, int | None] | None = None
+        self._flood_log: list[tuple[float, Any]] = []
         self._blocked: dict[Any, str] = {}
 
         self._changed = asyncio.Event()
@@ -1688,6 +1691,42 @@ class FakeTelegram:
             raise TelegramAPIError(fault.status, fault.description, fault.parameters)
         if chat_id is not None and chat_id in self._blocked:
             raise TelegramAPIError(403, self._blocked[chat_id])
+        if self._flood is not None and _records_as_sent(method):
+            self._check_flood(chat_id)
+
+    def enable_flood_control(
+        self,
+        global_per_second: int | None = 30,
+        per_chat_per_second: int | None = None,
+        per_group_per_minute: int | None = 20,
+    ) -> None:
+        """Answer message-sending calls (send*, copy/forward, editMessageText/Caption) with 429
+        + retry_after when they exceed Telegram's broadcast limits: ``global_per_second`` over
+        all chats, ``per_group_per_minute`` per group (chat_id < 0) and, if set,
+        ``per_chat_per_second`` per chat.  Off by default."""
+        self._flood = (global_per_second, per_chat_per_second, per_group_per_minute)
+        self._flood_log.clear()
+
+    def disable_flood_control(self) -> None:
+        self._flood = None
+
+    def _check_flood(self, chat_id: Any) -> None:
+        assert self._flood is not None
+        global_limit, chat_limit, group_limit = self._flood
+        now = time.monotonic()
+        log = self._flood_log = [(t, c) for t, c in self._flood_log if now - t < 60]
+        windows = [(global_limit, 1.0, [t for t, _ in log if now - t < 1])]
+        if chat_limit is not None:
+            windows.append((chat_limit, 1.0, [t for t, c in log if c == chat_id and now - t < 1]))
+        if group_limit is not None and isinstance(chat_id, int) and chat_id < 0:
+            windows.append((group_limit, 60.0, [t for t, c in log if c == chat_id]))
+        for limit, window, times in windows:
+            if limit is not None and len(times) >= limit:
+                retry = max(1, math.ceil(min(times) + window - now))
+                raise TelegramAPIError(
+                    429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+                )
+        self._flood_log.append((now, chat_id))
 
     def _record_sent(self, method: str, call: Call, index: int, result: Any) -> None:
         params = call.params
@@ -2340,13 +2379,25 @@ class FakeTelegram:
                 self._pending.remove(queued)
                 continue
             queued.attempts += 1
-            delivery = await self._deliver(
-                queued.update,
-                self._webhook_url,
-                self._webhook_secret,
-                attempt=queued.attempts,
-                manual=False,
-            )
+            try:
+                delivery = await self._deliver(
+                    queued.update,
+                    self._webhook_url,
+                    self._webhook_secret,
+                    attempt=queued.attempts,
+                    manual=False,
+                )
+            except Exception as exc:  # keep delivering whatever a broken receiver does
+                delivery = WebhookDelivery(
+                    update_id=queued.update.get("update_id"),
+                    url=self._webhook_url,
+                    status=None,
+                    secret=self._webhook_secret,
+                    at=time.monotonic(),
+                    error=repr(exc),
+                    attempt=queued.attempts,
+                )
+                self.webhook_deliveries.append(delivery)
             if delivery.ok or queued.attempts > self.webhook_retries:
                 with contextlib.suppress(ValueError):
                     self._pending.remove(queued)
@@ -2382,6 +2433,9 @@ async def _cli(args: argparse.Namespace) -> None:
         shown = {k: v for k, v in call.params.items() if k != "reply_markup"}
         print(f"<- {call.method} {call.status} {json.dumps(shown, ensure_ascii=False)[:300]}")
 
+    def show(update: dict[str, Any]) -> None:
+        print(f"-> update {json.dumps(update, ensure_ascii=False)}")
+
     tg.on_call = log
     async with tg:
         print(f"fake Telegram Bot API on {tg.root}  token={tg.token}")
@@ -2402,15 +2456,15 @@ async def _cli(args: argparse.Namespace) -> None:
                 if cmd == "help":
                     print(_CLI_HELP)
                 elif cmd == "text":
-                    print(tg.send_text(int(parts[1]), parts[2]))
+                    show(tg.send_text(int(parts[1]), parts[2]))
                 elif cmd == "cmd":
-                    print(tg.send_command(int(parts[1]), " ".join(parts[2:])))
+                    show(tg.send_command(int(parts[1]), " ".join(parts[2:])))
                 elif cmd == "contact":
-                    print(tg.send_contact(int(parts[1]), parts[2]))
+                    show(tg.send_contact(int(parts[1]), parts[2]))
                 elif cmd == "photo":
-                    print(tg.send_photo(int(parts[1]), parts[2] if len(parts) > 2 else None))
+                    show(tg.send_photo(int(parts[1]), parts[2] if len(parts) > 2 else None))
                 elif cmd == "press":
-                    print(tg.press_button(int(parts[1]), parts[2]))
+                    show(tg.press_button(int(parts[1]), parts[2]))
                 elif cmd == "block":
                     tg.block_chat(int(parts[1]), notify=True)
                 elif cmd == "unblock":

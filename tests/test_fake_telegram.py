@@ -25,6 +25,8 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -37,7 +39,16 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
@@ -238,6 +249,31 @@ async def test_blocked_chat_is_forbidden(tg, bot):
     assert (await bot.send_message(43, "hi")).chat.id == 43
     tg.unblock_chat(42)
     assert (await bot.send_message(42, "hi")).chat.id == 42
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_flood_control_and_ptb_rate_limiter(tg, bot):
+    tg.enable_flood_control(global_per_second=3, per_group_per_minute=2)
+    for i in range(3):
+        await bot.send_message(1000 + i, "burst")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(2000, "one too many")
+    tg.enable_flood_control(global_per_second=3, per_group_per_minute=2)  # fresh windows
+    await bot.send_message(-100, "g1")
+    await bot.send_message(-100, "g2")
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(-100, "g3")
+    assert 50 <= _seconds(info.value) <= 60
+
+    # PTB's AIORateLimiter with max_retries retries a 429 after retry_after
+    tg.disable_flood_control()
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    limited = ExtBot(**tg.bot_kwargs(), rate_limiter=AIORateLimiter(max_retries=1))
+    async with limited:
+        started = time.monotonic()
+        assert (await limited.send_message(42, "after retry")).text == "after retry"
+        assert time.monotonic() - started >= 0.9
+    assert [c.status for c in tg.calls_to("sendMessage")][-2:] == [429, 200]
 
 
 async def test_wrong_token_is_invalid_token(tg):
@@ -543,8 +579,6 @@ async def test_edit_reply_markup_and_delete(tg, bot):
 
 
 async def test_media_group_location_contact_copy_and_other_sends(tg, bot):
-    from telegram import InputMediaDocument, InputMediaPhoto
-
     album = await bot.send_media_group(
         42,
         [
@@ -580,8 +614,6 @@ async def test_application_webhook_mode_with_real_ptb_server(tg):
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         replies.append(update.update_id)
         await update.effective_message.reply_text(f"echo {update.effective_message.text}")
-
-    from telegram.ext import MessageHandler, filters
 
     app = Application.builder().token(tg.token).base_url(tg.base_url).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
