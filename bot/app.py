@@ -6,26 +6,52 @@ own request layer. Handlers are registered in one place (`handlers.register`).
 
 from __future__ import annotations
 
-from telegram import BotCommand
+import asyncio
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot.access import Actor
+from bot.access import Actor, allowed
 from bot.catalogue import t
 from bot.channels.updates import ChatOrderedProcessor
 from bot.clock import clock
+from bot.identity import linked_accounts
 from handlers.common import Services
 
-MENU_COMMANDS = ("report", "due", "target", "who", "status", "plan", "digest", "help", "lang")
+log = logging.getLogger("parbot")
+
+MENU_SIZE = 12
+SKIP_IN_MENU = {"start", "cancel"}
+
+
+def menu(app: Application, role: str, lang: str) -> list[BotCommand]:
+    """The command menu for a role: what it may use, in /help order."""
+    order = app.bot_data.get("command_order", [])
+    return [BotCommand(c, t(f"menu.{c}", lang)) for c in order
+            if c not in SKIP_IN_MENU and allowed(role, c)][:MENU_SIZE]
 
 
 async def _post_init(app: Application) -> None:
-    registered = app.bot_data.get("commands", set())
+    """Command menus: officers' by default (vi, and en for English clients); each linked
+    principal, leader and admin gets their role's menu in their own chat."""
+    svc: Services = app.bot_data["services"]
     for lang in ("vi", "en"):
-        commands = [BotCommand(c, t(f"menu.{c}", lang)) for c in MENU_COMMANDS
-                    if c in registered]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)
+        await app.bot.set_my_commands(menu(app, "officer", lang),
+                                      language_code=None if lang == "vi" else lang)
+    if svc.channel != "telegram":
+        return
+    accounts = await asyncio.to_thread(linked_accounts, svc.engine, svc.channel)
+    for account in accounts:
+        if account.role != "officer" and not account.blocked:
+            try:
+                await app.bot.set_my_commands(menu(app, account.role, account.language),
+                                              scope=BotCommandScopeChat(int(account.external_id)))
+            except TelegramError as exc:  # a chat that is gone must not stop the bot
+                log.warning("menu for chat %s not set: %s", account.external_id, exc)
 
 
 def build_application(services: Services, request: BaseRequest | None = None,

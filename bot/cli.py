@@ -153,6 +153,37 @@ def officers_list() -> None:
                    f"{o.phone or '-':<14} {channels:<16} {o.assignments} assignments")
 
 
+@officers_app.command("invite")
+def officers_invite(
+    name: Annotated[str | None, typer.Argument(help="officer (any part of the name)")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every officer not linked yet")] = False,
+    days: Annotated[int | None, typer.Option(help="days the codes stay valid")] = None,
+) -> None:
+    """Print one-time invite links (https://t.me/<bot>?start=<code>)."""
+    from bot import identity
+    from bot.channels.telegram import bot_username, deep_link
+    from bot.roster import list_officers
+
+    settings = _settings()
+    engine = open_database(settings)
+    if all_:
+        ids = [o.id for o in list_officers(engine) if o.active and "telegram" not in o.channels]
+    elif name:
+        found = identity.find_officers(engine, name)
+        if len(found) != 1:
+            names = ", ".join(n for _, n in found) or "none"
+            _fail(f"parbot: {name!r} must match exactly one officer (matches: {names})")
+        ids = [found[0][0]]
+    else:
+        _fail("parbot: name an officer or use --all")
+    username = bot_username(settings)
+    for inv in identity.create_invites(engine, ids, days or settings.invite_days):
+        link = deep_link(username, inv.code) if username else f"/start {inv.code}"
+        typer.echo(f"{inv.full_name}\t{link}\t(expires {inv.expires_at:%Y-%m-%d})")
+    if username is None:
+        typer.echo("(bot username unknown: set TELEGRAM_BOT_TOKEN to print t.me links)", err=True)
+
+
 def _console_app(settings: Settings, engine: Engine, as_name: str | None, out):
     from bot import identity
     from bot.app import build_application, console_admin

@@ -192,3 +192,23 @@ def unlink_channel(engine: Engine, channel: str) -> None:
         for row in session.exec(select(m.ChannelIdentity).where(
                 m.ChannelIdentity.channel == channel)):
             session.delete(row)
+
+
+@dataclass(frozen=True)
+class Account:
+    external_id: str
+    officer_id: int
+    role: str
+    language: str
+    blocked: bool
+
+
+def linked_accounts(engine: Engine, channel: str) -> list[Account]:
+    """Every active officer's account on one channel (for command menus and fan-outs)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(m.ChannelIdentity, m.Officer).join(m.Officer)
+            .where(m.ChannelIdentity.channel == channel, m.Officer.active)
+            .order_by(m.ChannelIdentity.id)
+        ).all()
+        return [Account(ci.external_id, o.id, o.role, o.language, ci.blocked) for ci, o in rows]

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
+from bot.channels.telegram import check_token
 from bot.settings import Settings
 from handlers.common import Services
 
@@ -17,6 +18,16 @@ log = logging.getLogger("parbot")
 
 def run_telegram(settings: Settings, engine: Engine) -> int:
     """Run until SIGTERM/SIGINT; return the process exit code."""
+    status = check_token(settings)
+    if status != "ok":
+        engine.dispose()
+        if status == "invalid":
+            print("parbot: Telegram rejected TELEGRAM_BOT_TOKEN (invalid token). "
+                  "Check it with @BotFather.")
+            return 2
+        print(f"parbot: cannot reach the Telegram Bot API at "
+              f"{settings.telegram_api_base_url} ({status[13:]}).")
+        return 3
     app = build_application(Services(engine=engine, settings=settings, channel="telegram"))
     try:
         if settings.webhook_url:

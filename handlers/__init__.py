@@ -18,9 +18,9 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import errors, fallback, onboarding, questions, settings
+from handlers import admin, errors, fallback, onboarding, questions, settings
 
-FEATURES = [onboarding, settings, questions]
+FEATURES = [admin, onboarding, settings, questions]
 
 
 def commands() -> list[tuple[str, object]]:
@@ -35,7 +35,6 @@ async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await fallback.stale_button(update, context)
         return
     context.args = []
-    await update.callback_query.answer()
     await callback(update, context)
 
 

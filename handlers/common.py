@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import identity
@@ -131,9 +133,19 @@ def actor_of(context: ContextTypes.DEFAULT_TYPE) -> Actor:
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply,
                  lang: str) -> None:
     """Reply to a message or a button press (acknowledging the press first)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await ack(update)
     await send(update, context, reply, lang)
+
+
+async def ack(update: Update, text: str | None = None) -> None:
+    """Acknowledge a button press. A press older than Telegram allows (e.g. across a restart)
+    cannot be acknowledged any more; the reply that follows still answers it."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text)
+    except BadRequest as exc:
+        logging.getLogger("parbot").info("button not acknowledged: %s", exc)
 
 
 def command_args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.catalogue import t
 from bot.replies import Reply
-from handlers.common import answer, current_actor
+from handlers.common import ack, answer, current_actor
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -34,7 +34,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button the bot did not issue (or from a finished conversation)."""
     actor = await current_actor(update, context)
-    await update.callback_query.answer(t("fallback.stale_button", actor.language))
+    await ack(update, t("fallback.stale_button", actor.language))
 
 
 def register(app: Application) -> None:

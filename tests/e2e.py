@@ -43,7 +43,8 @@ def prepare_database(db_url: str, roster: Path | None = ROSTER) -> None:
 class BotProcess:
     def __init__(self, tg: FakeTelegram, db_url: str, env: dict[str, str] | None = None,
                  roster: Path | None = ROSTER, token: str | None = None,
-                 prepare: bool = True, wait_ready: bool = True) -> None:
+                 prepare: bool = True, wait_ready: bool = True,
+                 ready_method: str = "getUpdates") -> None:
         self.tg = tg
         self.db_url = db_url
         self.extra_env = env or {}
@@ -51,6 +52,7 @@ class BotProcess:
         self.token = token or tg.token
         self.prepare = prepare
         self.wait_ready = wait_ready
+        self.ready_method = ready_method
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path = Path(tempfile.mkstemp(prefix="parbot-e2e-", suffix=".log")[1])
         self.returncode: int | None = None
@@ -80,7 +82,7 @@ class BotProcess:
         self.returncode = None
         if self.wait_ready:
             try:
-                await self.tg.wait_for_call("getUpdates", timeout=30, since=since)
+                await self.tg.wait_for_call(self.ready_method, timeout=30, since=since)
             except AssertionError:
                 raise AssertionError(f"parbot did not start polling:\n{self.logs()}") from None
         return self

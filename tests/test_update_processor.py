@@ -1,0 +1,52 @@
+"""One chat's updates in order, other chats meanwhile; duplicates dropped."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot.channels.updates import ChatOrderedProcessor
+
+
+def _update(update_id: int, chat_id: int) -> Update:
+    return Update.de_json({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "U"}, "text": "hi"}}, None)
+
+
+async def test_same_chat_in_order_other_chats_concurrently():
+    processor = ChatOrderedProcessor(max_concurrent_updates=8)
+    events: list[str] = []
+    release_first = asyncio.Event()
+
+    async def work(name: str, gate: asyncio.Event | None = None) -> None:
+        events.append(f"start {name}")
+        if gate is not None:
+            await gate.wait()
+        events.append(f"end {name}")
+
+    async with processor:
+        first = work("a1", release_first)
+        a1 = asyncio.create_task(processor.process_update(_update(1, 10), first))
+        a2 = asyncio.create_task(processor.process_update(_update(2, 10), work("a2")))
+        b1 = asyncio.create_task(processor.process_update(_update(3, 20), work("b1")))
+        await b1  # chat 20 is not held up by chat 10's slow update
+        assert events == ["start a1", "start b1", "end b1"]
+        release_first.set()
+        await asyncio.gather(a1, a2)
+    assert events == ["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]
+
+
+async def test_duplicate_update_is_dropped():
+    processor = ChatOrderedProcessor()
+    ran: list[int] = []
+
+    async def work(n: int) -> None:
+        ran.append(n)
+
+    async with processor:
+        await processor.process_update(_update(5, 1), work(1))
+        await processor.process_update(_update(5, 1), work(2))
+        await processor.process_update(_update(6, 1), work(3))
+    assert ran == [1, 3]
