@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=10, alias="PARBOT_POLL_TIMEOUT")
     log_level: str = Field(default="INFO", alias="PARBOT_LOG_LEVEL")
     evidence_dir: Path | None = Field(default=None, alias="PARBOT_EVIDENCE_DIR")
+    report_idle_minutes: int = Field(default=30, alias="PARBOT_REPORT_IDLE_MINUTES")
+    undo_window_minutes: int = Field(default=60, alias="PARBOT_UNDO_MINUTES")
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,10 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, remove: bo
         return
     code, rest = args[0], args[1:]
     kind = "responsible"
-    if len(rest) > 1 and fold(rest[0]) in COORDINATOR_WORDS:
-        kind, rest = "coordinator", rest[1:]
+    for size in (2, 1):  # "phối hợp Kim Sa" or "coordinator Kim Sa"
+        if len(rest) > size and fold(" ".join(rest[:size])) in COORDINATOR_WORDS:
+            kind, rest = "coordinator", rest[size:]
+            break
     outcome = await run(change_assignment, services(context).engine, actor.officer_id, code,
                         " ".join(rest), kind, remove)
     text = t(f"admin.assign.{outcome.status}", lang, code=outcome.target_code,
