@@ -30,8 +30,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "history": MEMBERS,
     "undo": frozenset({"officer", "principal"}),
     "digest": frozenset({"leader", "admin"}),
+    "digestday": frozenset({"leader"}),
     "quarterly": frozenset({"leader", "admin"}),
     "export": frozenset({"leader", "admin"}),
+    "plan_import": frozenset({"admin"}),  # an .xlsx plan sent as a document
     "assign": frozenset({"admin"}),
     "unassign": frozenset({"admin"}),
     "officers": frozenset({"admin"}),

@@ -17,6 +17,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.access import Actor, allowed
 from bot.catalogue import t
+from bot.channels.persistence import SQLPersistence
 from bot.channels.updates import ChatOrderedProcessor
 from bot.clock import clock
 from bot.identity import linked_accounts
@@ -58,7 +59,8 @@ def build_application(services: Services, request: BaseRequest | None = None,
                       token: str | None = None) -> Application:
     settings = services.settings
     builder = (ApplicationBuilder().defaults(Defaults(tzinfo=clock.tz)).post_init(_post_init)
-               .concurrent_updates(ChatOrderedProcessor()))
+               .concurrent_updates(ChatOrderedProcessor())
+               .persistence(SQLPersistence(services.engine, namespace=services.channel)))
     if request is not None:
         builder = builder.token(token or f"{services.channel}:local").request(request) \
             .get_updates_request(request)
@@ -66,7 +68,9 @@ def build_application(services: Services, request: BaseRequest | None = None,
         root = settings.telegram_api_base_url.rstrip("/")
         builder = (builder.token(token or settings.telegram_bot_token or "")
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-                   .rate_limiter(AIORateLimiter(max_retries=3)))
+                   .rate_limiter(AIORateLimiter(  # evenly spaced, no bursts (.env.example)
+                       overall_max_rate=1, overall_time_period=1 / max(settings.send_rate, 0.1),
+                       max_retries=3)))
     app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)

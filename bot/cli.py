@@ -82,8 +82,14 @@ def plan_validate(file: Path) -> None:
 
 
 @plan_app.command("import")
-def plan_import(file: Path) -> None:
-    """Import a plan (YAML); a newer plan of the same unit supersedes the old one."""
+def plan_import(file: Path, yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="import a spreadsheet without asking")] = False) -> None:
+    """Import a plan (YAML, or .xlsx after a preview); a newer plan of the same unit
+    supersedes the old one."""
+    if file.suffix.lower() in (".xlsx", ".xlsm"):
+        from bot.cli_exports import plan_import_sheet
+
+        return plan_import_sheet(file, yes)
     from bot.plan_loader import PlanError
     from bot.plan_store import PlanConflict, import_plan_file
     from bot.roster import relink
@@ -237,22 +243,26 @@ def ask(question: str,
 
 @app.command()
 def run() -> None:
-    """Run the Telegram bot (polling, or webhook when WEBHOOK_URL is set)."""
-    from bot.runner import run_telegram
+    """Run the bot on Telegram and/or Zalo (polling, or webhooks when WEBHOOK_URL is set)."""
+    from bot.runner import run_bot
 
     settings = _settings()
-    if not settings.telegram_bot_token:
-        _fail("parbot: TELEGRAM_BOT_TOKEN is not set.\n"
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
+        _fail("parbot: neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set.\n"
               "Get a token from @BotFather in Telegram (/newbot), put it in .env as\n"
               "TELEGRAM_BOT_TOKEN=123456:ABC..., then run `parbot run` again.\n"
+              "For Zalo: create a bot in the Zalo app (Zalo Bot Manager) and set ZALO_BOT_TOKEN.\n"
               "To try the bot without an account: `parbot console`.", 2)
     engine = open_database(settings)
-    raise typer.Exit(run_telegram(settings, engine))
+    raise typer.Exit(run_bot(settings, engine))
 
 
 # Feature commands live in their own modules (bot/cli_<feature>.py), which add themselves to
 # `app` when imported here.
 # --- feature commands (one import per line) ---
+import bot.cli_digest  # noqa: E402,F401
+import bot.cli_exports  # noqa: E402,F401
+
 # --- end of feature commands ---
 
 
@@ -261,4 +271,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m bot.cli` runs this file as __main__, while feature modules add their commands
+    # to the imported `bot.cli`: run that one.
+    from bot.cli import main as _imported_main
+
+    _imported_main()

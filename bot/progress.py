@@ -15,6 +15,7 @@ The rules for states (shown to users by /status and the digest; documented in do
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -58,7 +59,10 @@ _NO = {"chua dat", "chua", "chua xong", "chua hoan thanh", "khong", "khong dat",
 
 
 def _number(text: str) -> float:
-    return float(text.replace(",", "."))
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):  # hundreds of digits: not a figure anyone reports
+        raise ValueProblem("value.unreadable")
+    return value
 
 
 def parse_value(text: str, unit: str) -> ParsedValue:

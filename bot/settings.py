@@ -33,11 +33,32 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="0.0.0.0", alias="WEBHOOK_LISTEN")
     port: int = Field(default=8443, alias="PORT")
+    # Zalo Bot Platform, and the public address of the webhook server (files for Zalo).
+    zalo_bot_token: str | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+    zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com",
+                                   alias="ZALO_API_BASE_URL")
+    zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
+    public_base_url: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
+    public_file_hours: float = Field(default=24, alias="PUBLIC_FILE_HOURS")
     poll_timeout: int = Field(default=10, alias="PARBOT_POLL_TIMEOUT")
     log_level: str = Field(default="INFO", alias="PARBOT_LOG_LEVEL")
     evidence_dir: Path | None = Field(default=None, alias="PARBOT_EVIDENCE_DIR")
     report_idle_minutes: int = Field(default=30, alias="PARBOT_REPORT_IDLE_MINUTES")
     undo_window_minutes: int = Field(default=60, alias="PARBOT_UNDO_MINUTES")
+    # Nudges, escalation and the weekly digest (bot/nudges.py reads and checks these).
+    tick_seconds: float = Field(default=30, alias="PARBOT_TICK_SECONDS")
+    nudge_offsets: str = Field(default="14,7,3,1", alias="PARBOT_NUDGE_OFFSETS")
+    nudge_time: str = Field(default="08:00", alias="PARBOT_NUDGE_TIME")
+    escalation_grace_days: int = Field(default=3, alias="PARBOT_ESCALATION_GRACE_DAYS")
+    leader_escalation_days: int = Field(default=3, alias="PARBOT_LEADER_ESCALATION_DAYS")
+    stale_days: int = Field(default=30, alias="PARBOT_STALE_DAYS")
+    catch_up_days: int = Field(default=7, alias="PARBOT_CATCH_UP_DAYS")
+    digest_ahead_days: int = Field(default=14, alias="PARBOT_DIGEST_AHEAD_DAYS")
+    holidays_file: Path = Field(default=ROOT / "data" / "holidays.yaml",
+                                alias="PARBOT_HOLIDAYS_FILE")
+    send_rate: float = Field(default=29.5, alias="PARBOT_SEND_RATE")
+    notify_attempts: int = Field(default=5, alias="PARBOT_NOTIFY_ATTEMPTS")
 
 
 @lru_cache(maxsize=1)

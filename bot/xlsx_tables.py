@@ -95,6 +95,6 @@ def write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequenc
                 put(ws, last, i, value.value, value.kind)
             else:
                 put(ws, last, i, value, column.kind)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(last, header_row)}"
     return last

@@ -18,9 +18,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, errors, fallback, onboarding, questions, settings
+from handlers import (
+    admin,
+    digest,
+    errors,
+    exports,
+    fallback,
+    onboarding,
+    questions,
+    report,
+    settings,
+)
 
-FEATURES = [admin, onboarding, settings, questions]
+FEATURES = [report, exports, admin, onboarding, settings, digest, questions]
 
 
 def commands() -> list[tuple[str, object]]:

@@ -1,0 +1,141 @@
+"""Fan-out benchmark: one nudge run to N recipients (default 600) through the fake Bot API.
+
+The real python-telegram-bot Application of `parbot run` (bot.app.build_application, with its
+AIORateLimiter) delivers one tick (handlers.digest.deliver_due) against tests/fake_telegram.py
+with Telegram's broadcast limit switched on (30 messages per second; a 429 with retry_after for
+anything faster). Prints the delivery time against the floor N / 30 s and the 429s received.
+Goal: within 10% of the floor, zero 429s.
+
+    .venv/bin/python bench/bench_fanout.py [--recipients 600] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import Session, select  # noqa: E402
+
+from bot import notifications  # noqa: E402
+from bot.app import build_application  # noqa: E402
+from bot.clock import clock  # noqa: E402
+from bot.plan_store import import_plan_file  # noqa: E402
+from bot.settings import DEFAULT_PLAN, Settings  # noqa: E402
+from handlers.common import Services  # noqa: E402
+from handlers.digest import deliver_due  # noqa: E402
+from storage import models as m  # noqa: E402
+from storage.db import make_engine, session_scope, upgrade  # noqa: E402
+from tests.fake_telegram import FakeTelegram  # noqa: E402
+
+TELEGRAM_RATE = 30  # messages per second, all chats together
+FIRST_CHAT = 5_000_000
+NO_FLOOD = bool(os.environ.get("BENCH_NO_FLOOD"))  # to measure the bot alone
+RUN_AT = dt.datetime(2025, 5, 16, 8, 0)  # 14 days before May's monthly TTHC report
+
+
+def seed(url: str, recipients: int) -> None:
+    """The plan and `recipients` officers, each responsible for the monthly TTHC report and
+    linked on Telegram."""
+    engine = make_engine(url)
+    upgrade(engine)
+    clock.set(dt.datetime(2025, 5, 1, 9, 0))
+    import_plan_file(engine, DEFAULT_PLAN)
+    with Session(engine) as session:
+        report = session.exec(select(m.Obligation).where(
+            m.Obligation.code == "BC-TTHC-THANG")).one()
+        unit = session.exec(select(m.Unit)).first()
+    with session_scope(engine) as session:
+        for i in range(recipients):
+            officer = m.Officer(full_name=f"Cán bộ Thử {i:04d}", role="officer",
+                                unit_id=unit.id)
+            session.add(officer)
+            session.flush()
+            session.add(m.ChannelIdentity(officer_id=officer.id, channel="telegram",
+                                          external_id=str(FIRST_CHAT + i),
+                                          linked_at=clock.now()))
+            session.add(m.Assignment(officer_id=officer.id, obligation_id=report.id,
+                                     kind="responsible", created_at=clock.now()))
+    engine.dispose()
+
+
+def serve_fake(conn) -> None:
+    """The fake Bot API in its own process (Telegram is another machine, not a task in the
+    bot's event loop): Telegram's limit on, until told to stop; then what it saw."""
+
+    async def serve() -> None:
+        async with FakeTelegram() as tg:
+            if not NO_FLOOD:
+                tg.enable_flood_control(global_per_second=TELEGRAM_RATE)
+            conn.send((tg.root, tg.token))
+            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+            sends = [c for c in tg.calls if c.method.lower() == "sendmessage"]
+            conn.send({"statuses": [c.status for c in sends], "at": [c.at for c in sends],
+                       "chats": len({r["chat_id"] for r in tg.sent_messages()})})
+
+    asyncio.run(serve())
+
+
+async def run(url: str, recipients: int) -> int:
+    engine = make_engine(url)
+    here, there = multiprocessing.Pipe()
+    fake = multiprocessing.get_context("spawn").Process(target=serve_fake, args=(there,))
+    fake.start()
+    root, token = here.recv()
+    settings = Settings(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=root,
+                        DATABASE_URL=url, PARBOT_TICK_SECONDS=0)
+    app = build_application(Services(engine, settings, "telegram"))
+    await app.initialize()
+    clock.set(RUN_AT - dt.timedelta(hours=17))  # a running bot: the tick before had nothing to do
+    warm = await deliver_due(app)
+    assert warm.deliveries == 0, warm
+    clock.set(RUN_AT)
+    started = time.perf_counter()
+    report = await deliver_due(app)
+    elapsed = time.perf_counter() - started
+    await app.shutdown()
+    here.send("stop")
+    seen = here.recv()
+    fake.join(10)
+    throttled = sum(1 for status in seen["statuses"] if status == 429)
+    sending = seen["at"][-1] - seen["at"][0] if seen["at"] else 0.0
+    delivered = seen["chats"]
+    logged = len(notifications.entries(engine, "telegram:nudge:", status="sent"))
+    engine.dispose()
+    floor = recipients / TELEGRAM_RATE
+    over = 100.0 * (elapsed - floor) / floor
+    print(f"recipients:        {recipients}")
+    print(f"delivered:         {delivered} chats ({report.sent} sent, {report.retry} to retry, "
+          f"{report.failed} failed; {logged} marked sent in the log)")
+    print(f"delivery time:     {elapsed:.2f} s (first to last message: {sending:.2f} s; before "
+          f"the first: {elapsed - sending:.2f} s working out what is due and logging it)")
+    print(f"floor:             {floor:.2f} s ({recipients} / {TELEGRAM_RATE} per second)")
+    print(f"over the floor:    {over:+.1f}% (goal: within 10%)")
+    print(f"429s received:     {throttled} (goal: 0)")
+    print(f"send rate setting: {settings.send_rate:g} per second, no bursts (PARBOT_SEND_RATE)")
+    ok = delivered == recipients and throttled == 0 and over <= 10
+    print("result:            " + ("goal met" if ok else "goal NOT met"))
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recipients", type=int, default=600)
+    parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='parbot-bench-')}/bench.db"
+    seed(url, args.recipients)
+    return asyncio.run(run(url, args.recipients))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,202 @@
+"""What falls due in a period for the person asking, from `bot.deadlines.due_items`.
+
+Whose items (the same rule for /due and the questions):
+- an officer: the recurring reports and targets assigned to them (responsible or coordinating);
+- a principal: the recurring reports (schools feed them), the targets measured per school, and
+  whatever is assigned to the officers of their school;
+- a leader or admin: everything in the plan.
+Reviews (sơ kết, tổng kết) concern everyone. Overdue targets in scope (deadline passed, figure
+short of the requirement — `bot.progress` rules) come first, then the items by date with the
+days left. In the current period, recurring reports whose date has already passed are left out
+(the bot does not record their sending); a period wholly in the past lists them as past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.access import Actor
+from bot.answers import figures, wording
+from bot.answers.slots import Period
+from bot.answers.snapshot import AreaInfo, PlanSnapshot, cite
+from bot.catalogue import t
+from bot.deadlines import DueItem, due_items
+from bot.formatting import fmt_date, fmt_short_date
+from bot.plan_overview import due_phrase, plan_status
+from bot.replies import Button, Reply
+from storage import models as m
+
+OVERDUE_SHOWN = 5
+GROUP_FROM = 3  # a recurring report due this many times in the period takes one line
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    targets: frozenset[int]
+    obligations: frozenset[int]
+    all_obligations: bool = False
+
+    def has(self, item: DueItem) -> bool:
+        if self.everything or item.kind == "review":
+            return True
+        if item.kind == "obligation":
+            return self.all_obligations or item.item_id in self.obligations
+        return item.item_id in self.targets
+
+
+def scope_of(session: Session, snap: PlanSnapshot, actor: Actor) -> Scope:
+    if actor.role in ("leader", "admin"):
+        return Scope(True, frozenset(), frozenset())
+    officer_ids = [actor.officer_id] if actor.officer_id is not None else []
+    if actor.role == "principal" and actor.unit_id is not None:
+        officer_ids += list(session.exec(select(m.Officer.id).where(
+            m.Officer.unit_id == actor.unit_id, m.Officer.active)).all())
+    rows = session.exec(select(m.Assignment.target_id, m.Assignment.obligation_id)
+                        .where(m.Assignment.officer_id.in_(officer_ids))).all() \
+        if officer_ids else []
+    targets = {r[0] for r in rows if r[0] is not None}
+    obligations = {r[1] for r in rows if r[1] is not None}
+    if actor.role == "principal":
+        targets |= {tg.id for tg in snap.targets if tg.measured_per == "school"}
+        return Scope(False, frozenset(targets), frozenset(obligations), all_obligations=True)
+    return Scope(False, frozenset(targets), frozenset(obligations))
+
+
+def plan_items(session: Session, plan: m.Plan, snap: PlanSnapshot,
+               start: dt.date | None = None, end: dt.date | None = None) -> list[DueItem]:
+    """`bot.deadlines.due_items` of the plan, expanded once per imported plan (its dates never
+    change), then taken between `start` and `end` as due_items does (by the last day)."""
+    items = snap.extra.get("due_items")
+    if items is None:
+        items = snap.extra["due_items"] = due_items(session, plan)
+    return [i for i in items if (start is None or i.last_day >= start)
+            and (end is None or i.last_day <= end)]
+
+
+def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
+              period: Period, today: dt.date, area: AreaInfo | None = None,
+              reports_only: bool = False) -> Reply:
+    """What falls due in `period` for `actor` (only in `area`; only the recurring reports)."""
+    lang = actor.language
+    scope = scope_of(session, snap, actor)
+
+    def in_area(item: DueItem) -> bool:
+        return (area is None or item.area_code == area.code) and \
+            (not reports_only or item.kind == "obligation")
+
+    items = [i for i in plan_items(session, plan, snap, period.start, period.end)
+             if scope.has(i) and in_area(i)]
+    past_period = period.end < today
+    if not past_period:
+        items = [i for i in items if i.last_day >= today]
+    targets = [tg for tg in snap.targets if (scope.everything or tg.id in scope.targets)
+               and (area is None or tg.area_code == area.code) and not reports_only]
+    states = figures.assessments(engine, session, targets, today)
+    overdue = sorted(((tid, a) for tid, a in states.items() if a.state == "overdue"),
+                     key=lambda pair: (pair[1].requirement.deadline, pair[0]))
+    by_id = {tg.id: tg for tg in snap.targets}
+
+    label = wording.period_label(period, lang)
+    lines = [t("answers.due.header", lang, period=label, range=wording.period_range(period))]
+    lines.append(t(f"answers.due.scope_{_scope_key(actor)}", lang))
+    status = plan_status(plan, today)
+    if status in ("finished", "superseded") and period.end >= today:
+        lines.append(t(f"answers.due.plan_{status}", lang, start=snap.period_start,
+                       end=snap.period_end))
+        lines += dissolved_lines(snap, today, lang)
+    if period.start.year > snap.period_end or period.end.year < snap.period_start:
+        lines.append(t("answers.due.outside_plan", lang, start=snap.period_start,
+                       end=snap.period_end))
+    sources: list[str] = []
+    if overdue and not past_period:
+        lines.append(t("answers.due.overdue", lang, count=len(overdue)))
+        for tid, a in overdue[:OVERDUE_SHOWN]:
+            tg = by_id[tid]
+            name = tg.name_en if lang == "en" and tg.name_en else tg.name
+            lines.append(t("answers.due.overdue_line", lang, code=tg.code, name=name,
+                           deadline=fmt_date(a.requirement.deadline),
+                           days=(today - a.requirement.deadline).days))
+            sources.append(a.requirement.source)
+        if len(overdue) > OVERDUE_SHOWN:
+            lines.append(t("answers.more_line", lang, count=len(overdue) - OVERDUE_SHOWN))
+    if items:
+        lines.append(t("answers.due.items_past" if past_period else "answers.due.items", lang))
+        lines += _item_lines(items, today, lang, past_period)
+        sources += [i.source for i in items]
+    else:
+        lines.append(t("answers.due.none", lang))
+        after = [i for i in plan_items(session, plan, snap,
+                                       max(period.end, today) + dt.timedelta(days=1))
+                 if scope.has(i) and in_area(i)]
+        if after:
+            lines.append(t("answers.due.next_after", lang, name=_name(after[0], lang),
+                           when=due_phrase(after[0], today, lang)))
+            sources.append(after[0].source)
+    if not overdue and not past_period and period.contains(today):
+        lines.append(t("answers.due.no_overdue", lang))
+    lines.append(cite(snap, sources, lang))
+    return Reply("\n".join(lines), _buttons(snap, period, lang))
+
+
+def _scope_key(actor: Actor) -> str:
+    if actor.role in ("leader", "admin"):
+        return "all"
+    return "principal" if actor.role == "principal" else "own"
+
+
+def _name(item: DueItem, lang: str) -> str:
+    name = item.name_en if lang == "en" and item.name_en else item.name
+    if item.kind == "obligation":
+        return t("answers.due.occurrence", lang, name=name, label=item.label)
+    if item.kind == "target":
+        return t("answers.due.target_name", lang, code=item.code, name=name, label=item.label)
+    return name
+
+
+def _item_lines(items: list[DueItem], today: dt.date, lang: str, past: bool) -> list[str]:
+    counts: dict[str, int] = {}
+    for i in items:
+        counts[i.code] = counts.get(i.code, 0) + 1
+    lines, grouped = [], set()
+    for i in items:
+        if i.kind == "obligation" and counts[i.code] >= GROUP_FROM:
+            if i.code in grouped:
+                continue
+            grouped.add(i.code)
+            rest = [x for x in items if x.code == i.code]
+            name = i.name_en if lang == "en" and i.name_en else i.name
+            dates = ", ".join(fmt_short_date(x.last_day) for x in rest)
+            key = "answers.due.grouped_past" if past else "answers.due.grouped"
+            lines.append(t(key, lang, name=name, count=len(rest), dates=dates,
+                           next=due_phrase(i, today, lang)))
+            continue
+        icon = "🎯" if i.kind == "target" else "📌" if i.kind == "review" else "📨"
+        when = t("answers.due.past", lang, when=t("due.before" if i.before else "due.on", lang,
+                                                  date=fmt_date(i.due))) if past else \
+            due_phrase(i, today, lang)
+        lines.append(f"{icon} {_name(i, lang)}: {when}")
+    return lines
+
+
+def _buttons(snap: PlanSnapshot, period: Period, lang: str) -> list[list[Button]]:
+    options = [("week", "answers.button.due_week"), ("month", "answers.button.due_month"),
+               ("quarter", "answers.button.due_quarter"), ("year", "answers.button.due_year")]
+    row = [Button(t(key, lang), f"ask:{snap.id}:due:{kind}") for kind, key in options
+           if not (period.kind == kind and period.relative == "this")][:3]
+    return [row, [Button(t("answers.button.status", lang), "cmd:status")]]
+
+
+def dissolved_lines(snap: PlanSnapshot, today: dt.date, lang: str) -> list[str]:
+    issuer = (snap.document or {}).get("issuer") or {}
+    dissolved = issuer.get("dissolved_on")
+    if not dissolved:
+        return []
+    day = dt.date.fromisoformat(str(dissolved))
+    if today < day:
+        return []
+    return [t("plan.issuer_dissolved", lang, date=fmt_date(day))]

@@ -1,0 +1,556 @@
+"""What a question asks: an intent and its slots, decided by cue words on the normalised text,
+the plan's codes and names, the people it names, and retrieval for the rest.
+
+The cues are phrases of the normalised text (no tone marks, abbreviations spelt out), in
+Vietnamese and English. The order of the rules below matters and is the whole policy: who →
+reviews → reports' deadlines → what is behind → what is due → areas → the plan itself → status
+and progress → targets and areas by name → not understood.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from bot.answers import slots
+from bot.answers.normalise import clean, has_phrase, normalise, tokens
+from bot.answers.retrieval import Hit, index
+from bot.answers.snapshot import (
+    AreaInfo,
+    ObligationInfo,
+    PersonInfo,
+    PhaseInfo,
+    PlanSnapshot,
+    ReviewInfo,
+    TargetInfo,
+)
+
+
+@dataclass(frozen=True)
+class OfficerRef:
+    id: int
+    full_name: str
+    department: str | None = None
+
+
+@dataclass
+class Question:
+    intent: str
+    text: str = ""  # normalised
+    period: slots.Period | None = None
+    year: int | None = None
+    phase: PhaseInfo | None = None
+    target: TargetInfo | None = None
+    choices: list[TargetInfo] = field(default_factory=list)
+    obligation: ObligationInfo | None = None
+    review: ReviewInfo | None = None
+    area: AreaInfo | None = None
+    people: list[PersonInfo] = field(default_factory=list)
+    officers: list[OfficerRef] = field(default_factory=list)
+    topic: str | None = None
+    hits: list[Hit] = field(default_factory=list)
+
+
+# --- cue words ----------------------------------------------------------------------------------
+
+WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "who", "whom", "whose")
+RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam nhan", "duoc giao",
+               "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
+               "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam")
+PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
+COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*")
+REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao",
+           "nhung chi tieu", "nhiem vu", "what", "which")
+REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao cao",
+                  "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi")
+REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm")
+REPORT = ("bao cao", "report", "reports", "reporting")
+DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
+            "what date", "by when", "luc nao", "thang nao", "nop truoc", "truoc ngay",
+            "deadline", "due date", "due", "nop", "gui", "send", "submit*")
+DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
+              "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
+              "to do", "todo", "phai lam", "can lam", "viec can lam", "moc", "milestone*",
+              "coming up")
+DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
+             "han", "lich", "schedule", "phai nop", "nop gi")
+BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
+          "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
+          "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
+NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi")
+STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
+          "overview", "how are we", "how is", "how are", "how s", "dien bien")
+PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay", "den dau",
+            "so lieu", "bao cao gan nhat", "moi nhat", "progress", "so far", "currently",
+            "latest", "how far", "thuc hien duoc", "bao nhieu roi", "duoc bao nhieu",
+            "dat bao nhieu roi", "gan nhat", "reached", "achieved")
+VALUE = ("chi tieu", "muc tieu", "bao nhieu", "phan tram", "%", "ty le", "yeu cau", "phai dat",
+         "can dat", "dat muc", "target", "targets", "goal", "how much", "how many", "percent*",
+         "what level", "require*", "top", "phan dau", "la gi", "what is", "what s", "dat")
+AREA_WORDS = ("linh vuc", "mang", "area", "areas", "noi dung cai cach", "field", "domain")
+AREAS_LIST = ("bao nhieu linh vuc", "may linh vuc", "cac linh vuc", "nhung linh vuc",
+              "danh sach linh vuc", "bao nhieu mang", "may mang", "how many areas",
+              "which areas", "what areas", "list areas", "list the areas", "list of areas",
+              "areas of the plan", "areas does", "areas are", "linh vuc nao", "gom may",
+              "gom nhung linh vuc")
+AREA_CONTENT = ("gom", "bao gom", "co nhung", "nhung gi", "noi dung", "nhiem vu", "co gi",
+                "chi tieu nao", "cac chi tieu", "nhung chi tieu", "what does", "contain*",
+                "include*", "consist*", "what is in", "task*", "lam gi", "co bao nhieu",
+                "bao nhieu chi tieu", "may chi tieu", "what", "about", "ve")
+TARGET_COUNT = ("bao nhieu chi tieu", "may chi tieu", "how many targets", "tong so chi tieu",
+                "so chi tieu", "number of targets", "bao nhieu muc tieu")
+PLAN = ("ke hoach", "plan", "van ban nay")
+ISSUER = ("ai ban hanh", "co quan ban hanh", "don vi ban hanh", "ban hanh boi", "who issued",
+          "issuer", "issued by", "noi ban hanh", "cua ai", "cua co quan nao", "co quan nao",
+          "don vi nao ban hanh")
+ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "when was",
+          "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
+          "issued when", "when issued")
+PLAN_STATUS = ("con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
+               "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
+               "ended", "ends", "expire*", "supersed*", "thay the", "moi nhat", "active",
+               "da xong", "con khong", "in force")
+DISSOLVED = ("giai the", "sap nhap", "chinh quyen 2 cap", "chinh quyen hai cap", "dissolv*",
+             "reorganis*", "reorganiz*", "khong con", "con ton tai", "quan ha dong",
+             "sap xep lai")
+PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap")
+PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
+LEGAL = ("can cu", "legal", "basis", "dua tren")
+REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
+NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
+          "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
+          "trich yeu", "about the plan", "tom tat", "summary", "summar*", "what is the plan",
+          "la gi", "gioi thieu", "thong tin")
+GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
+THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
+HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",
+        "hoi duoc gi")
+HONORIFICS = ("dong chi", "chi", "anh", "co", "thay", "ba", "ong", "em", "ban", "ms", "mr",
+              "mrs")
+
+
+def cue(text: str, phrases: tuple[str, ...]) -> bool:
+    padded = f" {text} "
+    for p in phrases:
+        if p.endswith("*"):
+            if re.search(rf"(?<![a-z0-9]){re.escape(p[:-1])}[a-z]*(?![a-z0-9])", text):
+                return True
+        elif f" {p} " in padded:
+            return True
+    return False
+
+
+# --- slots from the plan's own words -------------------------------------------------------------
+
+_CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,6})\s*-?\s*(\d{1,2})(?![0-9])")
+
+
+def target_by_code(snap: PlanSnapshot, cleaned: str) -> TargetInfo | None:
+    codes = {t.code.lower().replace("-", ""): t for t in snap.targets}
+    for m in _CODE.finditer(cleaned):
+        found = codes.get(f"{m.group(1)}{m.group(2)}")
+        if found is not None:
+            return found
+    return None
+
+
+def _by_code(items, raw: str):
+    """A report or review named by its code as written ("BC-CCHC-QUY", "SO-KET")."""
+    for item in items:
+        if re.search(rf"(?<![\w-]){re.escape(item.code)}(?![\w-])", raw, re.IGNORECASE):
+            return item
+    return None
+
+
+def area_by_words(snap: PlanSnapshot, norm: str, cleaned: str) -> AreaInfo | None:
+    """An area named by its number ("lĩnh vực 3", or "3" alone as in /status 3), its code
+    ("CQS") after an area word or alone, or its name / one of its aliases (the longest phrase
+    wins)."""
+    m = re.search(r"(?:linh vuc|mang|area|noi dung)\s*(?:thu|so|number|no)?\s*(\d{1,2})"
+                  r"(?![0-9/])", norm) or re.fullmatch(r"\s*(\d{1,2})\s*", norm)
+    if m:
+        found = next((a for a in snap.areas if a.number == int(m.group(1))), None)
+        if found:
+            return found
+    words = cleaned.split()
+    for a in snap.areas:
+        code = a.code.lower()
+        if words == [code] or (code in words and cue(norm, AREA_WORDS)) or \
+                re.search(rf"(?:linh vuc|area|mang)\s+{code}(?![a-z0-9])", cleaned):
+            return a
+    best, best_len = None, 0
+    for a in snap.areas:
+        for phrase in (a.name, a.name_en, *a.aliases):
+            p = normalise(phrase)
+            n = len(p.split())
+            if p and has_phrase(norm, p) and n > best_len:
+                best, best_len = a, n
+    return best
+
+
+def phase_in(snap: PlanSnapshot, norm: str) -> PhaseInfo | None:
+    years = slots.year_range(norm)
+    if years:
+        for p in snap.phases:
+            if (p.start.year, p.end.year) == years:
+                return p
+    word = slots.phase_word(norm)
+    if word:
+        for i, p in enumerate(snap.phases, 1):
+            if word in (p.code.lower(), str(i)) or word == p.code.lower().lstrip("gd"):
+                return p
+    return None
+
+
+def find_people(snap: PlanSnapshot, norm: str,
+                officers: list[OfficerRef]) -> tuple[list[PersonInfo], list[OfficerRef]]:
+    """The plan's people and the roster's officers a question names. A one-word name ("Hoà")
+    counts only after an honorific ("chị Hoà", "đ/c Hoà") or as the subject that opens the
+    question, since it is also an ordinary word ("hoá")."""
+    people = []
+    for p in snap.people:
+        if p.name:
+            name = normalise(p.name)
+            if len(name.split()) >= 2:
+                hit = has_phrase(norm, name)
+            else:
+                hit = any(has_phrase(norm, f"{h} {name}") for h in HONORIFICS) or \
+                    norm.startswith(f"{name} ")
+        else:
+            hit = False
+            for label in (p.title, p.department):
+                if not label:
+                    continue
+                phrase = normalise(label)
+                short = " ".join(phrase.split()[:2])
+                if has_phrase(norm, phrase) or (p.title == label and has_phrase(norm, short)):
+                    hit = True
+        if hit:
+            people.append(p)
+    found = []
+    for o in officers:
+        full = normalise(o.full_name)
+        given = " ".join(full.split()[-2:])
+        if has_phrase(norm, full) or (len(full.split()) >= 3 and has_phrase(norm, given)):
+            found.append(o)
+    return people, found
+
+
+# --- the decision -------------------------------------------------------------------------------
+
+STRONG = 0.55  # confidence of a retrieval hit taken without a cue
+WITH_CUE = 0.4  # confidence enough when the question's form says what it wants
+AREA_ALIAS = 0.67  # an area named by an alias alone must explain two thirds of the question
+
+
+def _clear(hits: list[Hit], floor: float) -> Hit | None:
+    if not hits or hits[0].confidence < floor:
+        return None
+    if len(hits) > 1 and hits[1].score >= 0.85 * hits[0].score and \
+            hits[1].confidence >= floor and hits[1].entity.kind == hits[0].entity.kind:
+        return None
+    return hits[0]
+
+
+def _close(hits: list[Hit], floor: float) -> list[Hit]:
+    if not hits or hits[0].confidence < floor:
+        return []
+    return [h for h in hits if h.score >= 0.85 * hits[0].score and h.confidence >= floor][:4]
+
+
+def _obligation_for(snap: PlanSnapshot, norm: str, period: slots.Period | None,
+                    hits: list[Hit]) -> ObligationInfo | None:
+    ob_hits = [h for h in hits if h.entity.kind == "obligation"]
+    named = [h for h in ob_hits if set(h.matched) - {"bao", "cao", "bao cao", "report",
+                                                     "thang", "quy", "hang thang", "hang quy"}]
+    if named and named[0].confidence >= WITH_CUE:
+        return named[0].entity.item
+    wanted = {"quarter": "quarterly", "month": "monthly", "year": "yearly"}
+    if period is not None and period.kind in wanted:
+        of_kind = [o for o in snap.obligations if o.frequency == wanted[period.kind]]
+        if len(of_kind) == 1:
+            return of_kind[0]
+    for word, frequency in (("hang thang", "monthly"), ("monthly", "monthly"),
+                            ("hang quy", "quarterly"), ("quarterly", "quarterly"),
+                            ("dinh ky", "quarterly"), ("hang nam", "yearly")):
+        if has_phrase(norm, word):
+            of_kind = [o for o in snap.obligations if o.frequency == frequency]
+            if len(of_kind) == 1:
+                return of_kind[0]
+    if ob_hits and ob_hits[0].confidence >= STRONG:
+        return ob_hits[0].entity.item
+    if len(snap.obligations) == 1:
+        return snap.obligations[0]
+    return None
+
+
+def understand(snap: PlanSnapshot, text: str, today: dt.date,
+               officers: list[OfficerRef] | None = None) -> Question:
+    raw = (text or "")[:500]
+    norm = normalise(raw)
+    cleaned = clean(raw)
+    q = Question("unknown", norm)
+    if not tokens(norm):
+        return q
+    q.period = slots.parse_period(norm, today)
+    q.year = slots.explicit_year(norm)
+    q.phase = phase_in(snap, norm)
+    if q.phase is not None and q.period is not None and q.period.kind == "year" \
+            and q.year is None:
+        q.period = None
+    words = tokens(norm)
+    found_index = index(snap)
+    hits = found_index.search(norm)
+    q.hits = hits
+    unknown = found_index.unknown(norm)
+    with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter
+    code_target = target_by_code(snap, cleaned)
+    code_obligation = _by_code(snap.obligations, raw)
+    code_review = _by_code(snap.reviews, raw)
+    area = area_by_words(snap, norm, cleaned)
+    area_hit = next((h for h in hits if h.entity.kind == "area" and h.entity.item == area), None)
+    by_alias = area is not None and not cue(norm, AREA_WORDS) and \
+        area.code.lower() not in cleaned.split() and not re.fullmatch(r"\s*\d+\s*", norm)
+    if by_alias and (unknown or area_hit is None or area_hit.confidence < AREA_ALIAS):
+        area = None  # named only through an alias ("ngân sách"): the rest must fit too
+    people, found_officers = find_people(snap, norm, officers or [])
+    target_hits = [h for h in hits if h.entity.kind == "target"]
+    top = hits[0] if hits else None
+
+    if len(words) <= 4 and not hits and not people and not code_target:
+        if cue(norm, THANKS):
+            return _set(q, "thanks")
+        if cue(norm, GREETING):
+            return _set(q, "greeting")
+    if cue(norm, HELP) and not hits and not code_target:
+        return _set(q, "help")
+
+    # who is responsible — and the reverse, what someone is responsible for
+    asks_who = cue(norm, WHO)
+    if (people or found_officers) and asks_who and cue(norm, PARTNERS):
+        q.people, q.officers, q.topic = people, found_officers, "partners"
+        return _set(q, "who_of")
+    if (people or found_officers) and not (asks_who and (code_target or area or (
+            top and top.confidence >= WITH_CUE))):
+        if cue(norm, RESPONSIBLE) or cue(norm, REVERSE) or len(words) <= 4:
+            q.people, q.officers = people, found_officers
+            q.topic = "coordinator" if cue(norm, COORDINATE) and not cue(
+                norm, ("phu trach", "responsible")) else None
+            return _set(q, "who_of")
+    if asks_who and (cue(norm, RESPONSIBLE) or code_target or area or hits):
+        q.topic = "coordinator" if cue(norm, COORDINATE) and not cue(
+            norm, ("phu trach", "responsible", "chiu trach nhiem")) else None
+        if cue(norm, ISSUER) or (cue(norm, PLAN) and cue(norm, ("ban hanh", "issued"))):
+            q.topic = "issuer"
+            return _set(q, "plan")
+        if code_target:
+            q.target = code_target
+            return _set(q, "who")
+        if code_obligation or (cue(norm, REPORT) and snap.obligations):
+            q.obligation = code_obligation or _obligation_for(snap, norm, q.period, hits)
+            if q.obligation:
+                return _set(q, "who")
+        best = _clear([h for h in hits if h.entity.kind in ("target", "obligation", "area")],
+                      with_cue)
+        if best is not None and not (area and best.entity.kind == "target"
+                                     and not _beyond_area(best, area)):
+            _take(q, best)
+            return _set(q, "who")
+        if area:
+            q.area = area
+            return _set(q, "who")
+        choices = _close(target_hits, with_cue)
+        if len(choices) > 1:
+            q.choices = [h.entity.item for h in choices]
+            q.topic = "who"
+            return _set(q, "choose")
+        return _set(q, "not_found", topic="who")
+
+    # reviews (sơ kết, tổng kết)
+    if cue(norm, REVIEW) or code_review:
+        q.review = code_review or _review_for(snap, norm)
+        return _set(q, "review")
+
+    # the deadline of a recurring report ("báo cáo quý II hạn khi nào?")
+    if (cue(norm, REPORT) or code_obligation) and snap.obligations and not code_target:
+        listing = cue(norm, REPORT_LISTING) and not code_obligation
+        if listing and (q.period is not None or cue(norm, DUE_STRICT)):
+            return _set(q, "due", topic="reports")  # "tháng này có báo cáo gì?"
+        if not listing and (cue(norm, DEADLINE) or code_obligation or (
+                q.period is not None and q.period.kind in ("quarter", "month"))
+                or cue(norm, ("gui ai", "gui cho ai", "recipient", "to whom", "noi nhan"))):
+            q.obligation = code_obligation or _obligation_for(snap, norm, q.period, hits)
+            if q.obligation is not None:
+                return _set(q, "obligation")
+            if q.period is not None:  # "lịch nộp báo cáo năm 2025": every report due then
+                return _set(q, "due", topic="reports")
+
+    # what is behind
+    if cue(norm, BEHIND) and not code_target and not cue(norm, NOT_BEHIND):
+        q.area = area
+        return _set(q, "behind")
+
+    # what falls due
+    clear_target = _best_target(target_hits, None, STRONG)
+    timely = q.period is not None and (q.period.kind != "year" or q.period.relative)
+    asks_due = cue(norm, DUE_STRICT) or (timely and cue(norm, DUE_LOOSE))
+    if asks_due and not code_target and not clear_target:
+        if not (area and cue(norm, AREA_CONTENT) and not cue(norm, DUE_STRICT)):
+            q.area = area if area and not _target_beats_area(target_hits, area) else None
+            return _set(q, "due")
+
+    # the areas of the plan
+    if cue(norm, AREAS_LIST) and not (area and cue(norm, ("chi tieu", "target*"))):
+        return _set(q, "areas")
+
+    # the plan itself
+    topic = _plan_topic(norm, len(cleaned.split()))
+    if topic == "phases" and (area or (hits and hits[0].confidence >= WITH_CUE)):
+        topic = None  # "… giai đoạn 2021-2023" about a target names a phase, not the phases
+    if topic is not None and not code_target:
+        return _set(q, "plan", topic=topic)
+
+    # status and progress
+    if cue(norm, STATUS) and not code_target:
+        named_area = area is not None and (cue(norm, AREA_WORDS) or
+                                           not _target_beats_area(target_hits, area))
+        best = None if named_area else _best_target(target_hits, None, STRONG)
+        if best is not None:
+            q.target = best
+            return _set(q, "target", topic="progress")
+        q.area = area
+        return _set(q, "status")
+    if cue(norm, PROGRESS):
+        best = code_target or _best_target(target_hits, area, with_cue)
+        if best is not None:
+            q.target = best
+            return _set(q, "target", topic="progress")
+        q.area = area
+        return _set(q, "status")
+
+    # targets and areas by name
+    if cue(norm, TARGET_COUNT) and not code_target:
+        if area:
+            q.area = area
+            return _set(q, "area")
+        return _set(q, "plan", topic="targets")
+    if code_target:
+        q.target = code_target
+        return _set(q, "target")
+    asks_value = cue(norm, VALUE) or cue(norm, DEADLINE)
+    floor = with_cue if asks_value else STRONG
+    best_target = _best_target(target_hits, area, floor)
+    if area is not None and best_target is None and asks_value \
+            and not cue(norm, AREA_CONTENT) and not cue(norm, AREA_WORDS):
+        inside = _best_target(target_hits, None, floor)  # "tinh giản biên chế bao nhiêu %"
+        if inside is not None and inside.area_code == area.code:
+            best_target = inside
+    choices = _close(target_hits, floor)
+    if area and best_target is None and by_alias and len(choices) > 1 and \
+            not cue(norm, AREA_CONTENT) and choices[0].score > area_hit.score:
+        q.choices = [h.entity.item for h in choices]  # "tự chủ tài chính": TCBM-2 or TCC-2?
+        return _set(q, "choose")
+    if area and best_target is None:
+        if asks_value or cue(norm, AREA_CONTENT) or cue(norm, AREA_WORDS) or \
+                len(words) <= 5:
+            q.area = area
+            return _set(q, "area")
+    if best_target is not None:
+        q.target = best_target
+        return _set(q, "target")
+    if len(choices) > 1:
+        q.choices = [h.entity.item for h in choices]
+        return _set(q, "choose")
+    best = _clear(hits, STRONG)
+    if best is not None:
+        _take(q, best)
+        kind = best.entity.kind
+        return _set(q, {"target": "target", "area": "area", "obligation": "obligation",
+                        "review": "review"}[kind])
+    if asks_value and cue(norm, ("chi tieu", "muc tieu", "target*", "goal")):
+        return _set(q, "not_found", topic="target")
+    return q
+
+
+def _set(q: Question, intent: str, topic: str | None = None) -> Question:
+    q.intent = intent
+    if topic is not None:
+        q.topic = topic
+    return q
+
+
+def _take(q: Question, hit: Hit) -> None:
+    kind = hit.entity.kind
+    if kind == "target":
+        q.target = hit.entity.item
+    elif kind == "obligation":
+        q.obligation = hit.entity.item
+    elif kind == "area":
+        q.area = hit.entity.item
+    elif kind == "review":
+        q.review = hit.entity.item
+
+
+def _beyond_area(hit: Hit, area: AreaInfo) -> bool:
+    """Does a target hit explain words that the area's own name and aliases do not?"""
+    area_words: set[str] = set()
+    for phrase in (area.name, area.name_en, *area.aliases):
+        area_words |= set(tokens(normalise(phrase)))
+    return any(" " not in f and f not in area_words for f in hit.matched)
+
+
+def _target_beats_area(target_hits: list[Hit], area: AreaInfo) -> bool:
+    return bool(target_hits) and target_hits[0].confidence >= WITH_CUE and \
+        _beyond_area(target_hits[0], area) and \
+        (len(target_hits) == 1 or target_hits[1].score < 0.85 * target_hits[0].score)
+
+
+def _best_target(target_hits: list[Hit], area: AreaInfo | None,
+                 floor: float = WITH_CUE) -> TargetInfo | None:
+    best = _clear(target_hits, floor)
+    if best is None:
+        return None
+    if area is not None and not _beyond_area(best, area):
+        return None
+    return best.entity.item
+
+
+def _review_for(snap: PlanSnapshot, norm: str) -> ReviewInfo | None:
+    kinds = (("so ket", "mid term", "midterm", "mid"), ("tong ket", "final"))
+    if all(cue(norm, words) for words in kinds):
+        return None  # both: list them all
+    for words in kinds:
+        if cue(norm, words):
+            for r in snap.reviews:
+                if cue(normalise(f"{r.code} {r.name} {r.name_en}"), words):
+                    return r
+    return None
+
+
+def _plan_topic(norm: str, typed_words: int) -> str | None:
+    about_plan = cue(norm, PLAN)
+    if cue(norm, DISSOLVED):
+        return "status"
+    if cue(norm, ISSUER):
+        return "issuer"
+    if cue(norm, ISSUED) and (about_plan or cue(norm, ("ban hanh", "issued"))):
+        return "issued"
+    if about_plan and cue(norm, PLAN_STATUS):
+        return "status"
+    if cue(norm, ("con hieu luc", "het hieu luc", "in force", "superseded")):
+        return "status"
+    if cue(norm, PHASES) and cue(norm, ("may", "bao nhieu", "nhung", "cac", "nao", "gom",
+                                        "how many", "which", "what", "list", "la gi")):
+        return "phases"
+    if cue(norm, PURPOSE) and (about_plan or cue(norm, ("muc dich",))):
+        return "purposes"
+    if cue(norm, LEGAL) and about_plan:
+        return "legal"
+    if cue(norm, REQUIREMENTS):
+        return "requirements"
+    if about_plan and cue(norm, NUMBER):
+        return "meta"
+    if about_plan and typed_words <= 3:
+        return "meta"
+    return None

@@ -1,0 +1,111 @@
+"""Questions as officials type them, made comparable: NFC, lower case, no tone marks, đ→d, the
+glossary's abbreviations spelled out, and the usual spelling variants ("kĩ"/"kỹ", "quí"/"quý")
+merged. The plan's own words go through the same function, so both sides meet half way.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.text import fold, nfc
+
+# Abbreviations of /work/shared/docs/domain-glossary.md, and the chat shorthand people use.
+# Keys are folded and may span several words (matched on word boundaries, longest first).
+ABBREVIATIONS: dict[str, str] = {
+    "cchc": "cai cach hanh chinh",
+    "tthc": "thu tuc hanh chinh",
+    "dvctt": "dich vu cong truc tuyen",
+    "dvc": "dich vu cong",
+    "vbqppl": "van ban quy pham phap luat",
+    "vb qppl": "van ban quy pham phap luat",
+    "qppl": "quy pham phap luat",
+    "sipas": "sipas muc do hai long",
+    "par index": "par index chi so cai cach hanh chinh",
+    "parindex": "par index chi so cai cach hanh chinh",
+    "papi": "papi",
+    "cb cc vc": "can bo cong chuc vien chuc",
+    "cbccvc": "can bo cong chuc vien chuc",
+    "cbcc": "can bo cong chuc",
+    "cbgvnv": "can bo giao vien nhan vien",
+    "dvsn": "don vi su nghiep",
+    "mn": "mam non",
+    "th": "tieu hoc",
+    "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "gd dt": "giao duc dao tao",
+    "gddt": "giao duc dao tao",
+    "pgd": "phong giao duc dao tao",
+    "pgddt": "phong giao duc dao tao",
+    "sgd": "so giao duc dao tao",
+    "sgddt": "so giao duc dao tao",
+    "kh": "ke hoach",
+    "bc": "bao cao",
+    "qd": "quyet dinh",
+    "nd cp": "nghi dinh",
+    "pakn": "phan anh kien nghi",
+    "cntt": "cong nghe thong tin",
+    "dc": "duoc",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "hok": "khong",
+    "hem": "khong",
+    "bn": "bao nhieu",
+    "thg": "thang",
+    "ng": "nguoi",
+    "cv": "cv",
+    "bnhieu": "bao nhieu",
+    "j": "gi",
+    "ntn": "nhu the nao",
+    "nv": "nhiem vu",
+    "tp": "thanh pho",
+    "vs": "voi",
+}
+
+# Same word, two spellings (the i/y of "kĩ/kỹ", "lí/lý", "quí/quý", "tỉ/tỷ").
+VARIANTS = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "qui": "quy"}
+
+_KEEP = re.compile(r"[^a-z0-9%/\-\s]")
+_SPACES = re.compile(r"\s+")
+_ABBR = re.compile(
+    r"(?<![a-z0-9])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len,
+                                                           reverse=True)) + r")(?![a-z0-9])"
+)
+_TOKEN = re.compile(r"[a-z]+|\d+|%")
+
+
+def clean(text: str) -> str:
+    """Folded text with only letters, digits, %, / and - left (so "Q.II/2025" keeps its
+    shape), "&" and punctuation turned into spaces."""
+    folded = fold(nfc(text or ""))
+    folded = re.sub(r"(?<![a-z])d/c(?![a-z])", " dong chi ", folded)  # "Đ/c Hoà"
+    folded = folded.replace("&", " ").replace("_", " ")
+    # between words a hyphen or slash is a space ("CB-CC-VC"); between digits it stays a range
+    # or a date (2021-2023, 01/6/2025)
+    folded = re.sub(r"(?<=[a-z])[-/]|[-/](?=[a-z])", " ", folded)
+    return _SPACES.sub(" ", _KEEP.sub(" ", folded)).strip()
+
+
+def expand(cleaned: str) -> str:
+    out = _ABBR.sub(lambda m: ABBREVIATIONS[m.group(1)], cleaned)
+    return " ".join(VARIANTS.get(w, w) for w in out.split())
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> str:
+    """The comparable form of a question or of the plan's words."""
+    return expand(clean(text))
+
+
+def tokens(normalised: str) -> list[str]:
+    return _TOKEN.findall(normalised)
+
+
+def has_phrase(normalised: str, phrase: str) -> bool:
+    """Does the normalised text contain the normalised phrase on word boundaries?"""
+    if not phrase:
+        return False
+    return f" {phrase} " in f" {normalised} "

@@ -1,0 +1,166 @@
+"""Where the plan stands: per area, how many targets are achieved, on track, at risk, behind,
+overdue or without data, the area's state and its worst items; and the list of what is behind.
+
+A target's state is `bot.progress.assess` (rules in docs/states.md). An area is behind when any
+of its targets is behind or overdue, at risk when any is at risk, on track when at least one is
+achieved or on track and none is worse, and "no data" when none has a figure yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.access import Actor
+from bot.answers import figures, wording
+from bot.answers.snapshot import AreaInfo, PlanSnapshot, TargetInfo, cite
+from bot.answers.target import STATE_ICONS
+from bot.catalogue import t
+from bot.formatting import fmt_date
+from bot.progress import Assessment
+from bot.replies import Button, Reply
+
+SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
+ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
+WORST_SHOWN = 2
+
+
+@dataclass(frozen=True)
+class TargetState:
+    target: TargetInfo
+    assessment: Assessment
+
+    @property
+    def state(self) -> str:
+        return self.assessment.state
+
+
+@dataclass(frozen=True)
+class AreaState:
+    area: AreaInfo
+    counts: Counter
+    state: str
+    targets: list[TargetState]
+
+    @property
+    def worst(self) -> list[TargetState]:
+        bad = [ts for ts in self.targets if ts.state in ("overdue", "behind", "at_risk")]
+        return sorted(bad, key=lambda ts: (SEVERITY[ts.state], ts.target.code))
+
+
+def area_state(counts: Counter) -> str:
+    if counts["behind"] or counts["overdue"]:
+        return "behind"
+    if counts["at_risk"]:
+        return "at_risk"
+    if counts["on_track"] or counts["achieved"]:
+        return "on_track"
+    return "no_data"
+
+
+def compute(engine: Engine, session: Session, snap: PlanSnapshot,
+            today: dt.date) -> list[AreaState]:
+    states = figures.assessments(engine, session, snap.targets, today)
+    out = []
+    for area in snap.areas:
+        targets = [TargetState(tg, states[tg.id]) for tg in snap.area_targets(area.code)]
+        counts = Counter(ts.state for ts in targets)
+        out.append(AreaState(area, counts, area_state(counts), targets))
+    return out
+
+
+def _counts_text(counts: Counter, lang: str) -> str:
+    parts = [t(f"answers.count.{s}", lang, count=counts[s]) for s in ORDER if counts[s]]
+    return " · ".join(parts) or t("answers.count.none", lang)
+
+
+def _figure_text(ts: TargetState, lang: str) -> str:
+    a, tg = ts.assessment, ts.target
+    req = a.requirement
+    goal = wording.requirement(req.comparison, req.value, req.value_max, tg.unit, lang) \
+        if req else "-"
+    if a.figure.value is None:
+        return t("answers.status.item_no_data", lang, goal=goal)
+    return t("answers.status.item_figure", lang,
+             value=wording.amount(a.figure.value, tg.unit, lang), goal=goal)
+
+
+def _item_line(ts: TargetState, lang: str) -> str:
+    tg = ts.target
+    name = tg.name_en if lang == "en" and tg.name_en else tg.name
+    return t("answers.status.item", lang, icon=STATE_ICONS[ts.state], code=tg.code, name=name,
+             figure=_figure_text(ts, lang), state=t(f"answers.state.{ts.state}", lang))
+
+
+def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                 today: dt.date, area: AreaInfo | None = None) -> Reply:
+    lang = actor.language
+    areas = compute(engine, session, snap, today)
+    if area is not None:
+        found = next(a for a in areas if a.area.code == area.code)
+        name = area.name_en if lang == "en" and area.name_en else area.name
+        lines = [t("answers.status.area_header", lang, number=area.number, name=name,
+                   code=area.code, date=fmt_date(today)),
+                 f"{STATE_ICONS[found.state]} {t(f'answers.area_state.{found.state}', lang)}"
+                 f" — {_counts_text(found.counts, lang)}"]
+        ordered = sorted(found.targets, key=lambda ts: (SEVERITY[ts.state], ts.target.code))
+        lines += [_item_line(ts, lang) for ts in ordered]
+        if not found.targets:
+            lines.append(t("answers.status.no_targets", lang))
+        lines.append(t("answers.status.rules", lang))
+        sources = [area.source] + [v.source for ts in found.targets for v in ts.target.values]
+        lines.append(cite(snap, sources, lang))
+        return Reply("\n".join(lines), [[Button(t("answers.button.status_all", lang),
+                                                f"ask:{snap.id}:status:")]])
+    total = Counter()
+    for a in areas:
+        total.update(a.counts)
+    lines = [t("answers.status.header", lang, plan=snap.short(lang), date=fmt_date(today)),
+             _counts_text(total, lang)]
+    for a in areas:
+        name = a.area.name_en if lang == "en" and a.area.name_en else a.area.name
+        lines.append(t("answers.status.area_line", lang, icon=STATE_ICONS[a.state],
+                       number=a.area.number, name=name, code=a.area.code,
+                       state=t(f"answers.area_state.{a.state}", lang),
+                       counts=_counts_text(a.counts, lang)))
+        lines += ["   " + _item_line(ts, lang) for ts in a.worst[:WORST_SHOWN]]
+    lines.append(t("answers.status.rules", lang))
+    lines.append(cite(snap, [a.area.source for a in areas], lang))
+    bad = [a for a in areas if a.state in ("behind", "at_risk")][:3]
+    buttons = [Button(t("answers.button.area_status", lang, code=a.area.code),
+                      f"ask:{snap.id}:status:{a.area.code}") for a in bad]
+    rows = [buttons] if buttons else []
+    rows.append([Button(t("answers.button.behind", lang), f"ask:{snap.id}:behind:")])
+    return Reply("\n".join(lines), rows)
+
+
+def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                 today: dt.date, area: AreaInfo | None = None) -> Reply:
+    lang = actor.language
+    areas = [a for a in compute(engine, session, snap, today)
+             if area is None or a.area.code == area.code]
+    bad = sorted((ts for a in areas for ts in a.worst),
+                 key=lambda ts: (SEVERITY[ts.state], ts.target.code))
+    no_data = sum(a.counts["no_data"] for a in areas)
+    where = t("answers.behind.in_area", lang, code=area.code) if area else ""
+    if not bad:
+        lines = [t("answers.behind.none", lang, where=where, date=fmt_date(today))]
+    else:
+        lines = [t("answers.behind.header", lang, count=len(bad), where=where,
+                   date=fmt_date(today))]
+        for ts in bad:
+            lines.append(_item_line(ts, lang))
+            if ts.target.responsible:
+                lines.append("   " + t("answers.who.responsible", lang,
+                                       people=wording.people(ts.target.responsible)))
+    if no_data:
+        lines.append(t("answers.behind.no_data", lang, count=no_data))
+    lines.append(t("answers.status.rules", lang))
+    lines.append(cite(snap, [v.source for ts in bad for v in ts.target.values]
+                      or [a.area.source for a in areas], lang))
+    return Reply("\n".join(lines), [[Button(t("answers.button.status_all", lang),
+                                            f"ask:{snap.id}:status:")]])

@@ -1,0 +1,152 @@
+"""One target: what the plan requires per phase or year and by when, in its own words, who owns
+it, and — for members — the latest figure with a progress bar, the trend and the pace needed.
+
+When the question names a year or phase the plan sets nothing for, the answer says so and gives
+what the plan does set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.access import Actor, allowed
+from bot.answers import figures, wording
+from bot.answers.snapshot import (
+    PhaseInfo,
+    PlanSnapshot,
+    TargetInfo,
+    ValueInfo,
+    cite,
+    cite_parts,
+)
+from bot.catalogue import t
+from bot.clock import clock
+from bot.formatting import fmt_date, fmt_number, progress_bar
+from bot.progress import Assessment
+from bot.replies import Button, Reply
+
+STATE_ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻",
+               "overdue": "⛔", "no_data": "▫️"}
+
+
+def selected_values(target: TargetInfo, year: int | None,
+                    phase: PhaseInfo | None) -> list[ValueInfo]:
+    if phase is not None:
+        return [v for v in target.values
+                if (v.phase is not None and v.phase.id == phase.id)
+                or (v.phase is None and phase.start <= v.deadline <= phase.end)]
+    if year is not None:
+        return [v for v in target.values if v.covers_year(year)]
+    return list(target.values)
+
+
+def value_line(target: TargetInfo, v: ValueInfo, snap: PlanSnapshot, lang: str) -> str:
+    return t("answers.target.value_line", lang, when=wording.when(v, lang),
+             requirement=wording.value_requirement(v, target.unit, lang),
+             deadline=fmt_date(v.deadline), source="; ".join(cite_parts(snap, v.source, lang)))
+
+
+def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
+    """The latest figure against the requirement in force, the trend and the pace."""
+    lines = []
+    req, fig = a.requirement, a.figure
+    if fig.value is None:
+        lines.append(t("answers.target.no_data", lang))
+    else:
+        goal = req.value if req and req.value is not None else 1.0
+        shown_goal = wording.requirement(req.comparison, req.value, req.value_max, target.unit,
+                                         lang) if req else "-"
+        reported = clock.local(fig.reported_at)
+        if target.unit in ("percent", "count"):
+            bar = progress_bar(fig.value, goal) + " "
+        else:
+            bar = ""
+        lines.append(t("answers.target.current", lang, bar=bar,
+                       value=wording.amount(fig.value, target.unit, lang), goal=shown_goal,
+                       date=fmt_date(reported.date())))
+        if a.pace_so_far is not None:
+            arrow = "↗" if a.pace_so_far > 0 else "↘" if a.pace_so_far < 0 else "→"
+            lines.append(t("answers.target.trend", lang, arrow=arrow,
+                           pace=_signed(a.pace_so_far, lang),
+                           per=t(f"answers.pace.{target.unit}", lang)))
+        if a.state not in ("achieved", "overdue") and a.pace_needed and a.pace_needed > 0:
+            lines.append(t("answers.target.pace_needed", lang,
+                           pace=fmt_number(round(a.pace_needed, 1), lang),
+                           per=t(f"answers.pace.{target.unit}", lang),
+                           deadline=fmt_date(req.deadline)))
+    if target.measured_per == "school" and (fig.units_reported or fig.units_missing):
+        total = len(fig.units_reported) + len(fig.units_missing)
+        line = t("answers.target.schools", lang, reported=len(fig.units_reported), total=total)
+        if fig.units_missing:
+            names = ", ".join(fig.units_missing[:3])
+            more = len(fig.units_missing) - 3
+            line += " " + t("answers.target.schools_missing", lang, names=names) + \
+                (t("answers.more", lang, count=more) if more > 0 else "")
+        lines.append(line)
+    if not (a.state == "no_data" and fig.value is None):  # "chưa có số liệu" said above
+        lines.append(f"{STATE_ICONS[a.state]} {t(f'answers.state.{a.state}', lang)}")
+    return lines
+
+
+def _signed(value: float, lang: str) -> str:
+    text = fmt_number(round(abs(value), 1), lang)
+    return f"+{text}" if value > 0 else f"-{text}" if value < 0 else text
+
+
+def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                 target: TargetInfo, today: dt.date, year: int | None = None,
+                 phase: PhaseInfo | None = None, progress_first: bool = False) -> Reply:
+    lang = actor.language
+    name = target.name_en if lang == "en" and target.name_en else target.name
+    lines = [t("answers.target.title", lang, code=target.code, name=name)]
+    shown = selected_values(target, year, phase)
+    if (year is not None or phase is not None) and not shown:
+        asked = t("answers.when.year", lang, year=year) if phase is None else \
+            t("answers.when.phase", lang, years=phase.years)
+        lines.append(t("answers.target.not_set", lang, when=asked))
+        lines.append(t("answers.target.plan_sets", lang))
+        shown = list(target.values)
+    elif year is not None and year not in range(snap.period_start, snap.period_end + 1):
+        shown = list(target.values)
+    for v in shown:
+        lines.append(value_line(target, v, snap, lang))
+    wording_text = shown[-1].text if shown and shown[-1].text else target.text
+    lines.append(t("answers.target.wording", lang, text=wording.quote(wording_text)))
+    if target.responsible:
+        lines.append(t("answers.who.responsible", lang, people=wording.people(
+            target.responsible)))
+    if target.coordinators:
+        lines.append(t("answers.who.coordinators", lang, people=wording.people(
+            target.coordinators)))
+    if actor.is_member:
+        a = figures.assessments(engine, session, [target], today)[target.id]
+        progress = figure_lines(target, a, lang)
+        own = _own_school(engine, session, actor, target, lang)
+        if own:
+            progress.insert(1, own)
+        if progress_first:
+            lines[1:1] = progress
+        else:
+            lines.extend(progress)
+    lines.append(cite(snap, [v.source for v in shown], lang))
+    buttons = [Button(t("answers.button.who", lang), f"ask:{snap.id}:who:t.{target.code}")]
+    if allowed(actor.role, "report"):
+        buttons.append(Button(t("answers.button.report", lang), "cmd:report"))
+    elif actor.is_member:
+        buttons.append(Button(t("answers.button.status", lang), "cmd:status"))
+    return Reply("\n".join(lines), [buttons])
+
+
+def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,
+                lang: str) -> str | None:
+    if target.measured_per != "school" or actor.unit_id is None or actor.role != "principal":
+        return None
+    row = figures.book(engine).unit_row(target.id, actor.unit_id)
+    if row is None or row.value is None:
+        return t("answers.target.own_school_none", lang)
+    day = clock.local(row.reported_at).date()
+    return t("answers.target.own_school", lang, value=wording.amount(row.value, target.unit, lang),
+             date=fmt_date(day))

@@ -1,0 +1,203 @@
+"""Who is responsible for, or coordinates, a target, a recurring report or an area — as the plan
+names them and as linked on the roster — and the reverse: what one person is responsible for."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from bot.access import Actor
+from bot.answers import wording
+from bot.answers.intents import OfficerRef
+from bot.answers.snapshot import (
+    AreaInfo,
+    ObligationInfo,
+    PersonInfo,
+    PlanSnapshot,
+    TargetInfo,
+    cite,
+)
+from bot.catalogue import t
+from bot.formatting import fmt_date
+from bot.replies import Button, Reply
+from bot.text import name_matches
+from storage import models as m
+
+
+def _roster(session: Session, column, item_id: int) -> dict[str, list[str]]:
+    rows = session.exec(select(m.Officer.full_name, m.Assignment.kind)
+                        .join(m.Assignment, m.Assignment.officer_id == m.Officer.id)
+                        .where(column == item_id, m.Officer.active)
+                        .order_by(m.Officer.id)).all()
+    out: dict[str, list[str]] = defaultdict(list)
+    for name, kind in rows:
+        out[kind].append(name)
+    return out
+
+
+def _phases(target: TargetInfo, lang: str) -> str:
+    labels = []
+    for v in target.values:
+        label = wording.when(v, lang)
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels)
+
+
+def _owner_lines(responsible, coordinators, roster: dict[str, list[str]], lang: str,
+                 coordinator_first: bool) -> list[str]:
+    lines = []
+    resp = t("answers.who.responsible", lang, people=wording.people(responsible)
+             or t("answers.who.nobody", lang))
+    coord = t("answers.who.coordinators", lang, people=wording.people(coordinators)
+              or t("answers.who.nobody", lang))
+    lines.extend([coord, resp] if coordinator_first else [resp, coord])
+    if roster:
+        parts = []
+        for kind in ("responsible", "coordinator"):
+            if roster.get(kind):
+                parts.append(t(f"answers.who.roster_{kind}", lang,
+                               names=", ".join(roster[kind])))
+        lines.append(t("answers.who.roster", lang, parts="; ".join(parts)))
+    return lines
+
+
+def who_target(session: Session, snap: PlanSnapshot, actor: Actor, target: TargetInfo,
+               coordinator_first: bool = False) -> Reply:
+    lang = actor.language
+    name = target.name_en if lang == "en" and target.name_en else target.name
+    lines = [t("answers.who.title_target", lang, code=target.code, name=name)]
+    lines += _owner_lines(target.responsible, target.coordinators,
+                          _roster(session, m.Assignment.target_id, target.id), lang,
+                          coordinator_first)
+    lines.append(t("answers.who.phases", lang, phases=_phases(target, lang)))
+    lines.append(cite(snap, [v.source for v in target.values], lang))
+    return Reply("\n".join(lines), [[Button(t("answers.button.target", lang),
+                                            f"ask:{snap.id}:target:{target.code}")]])
+
+
+def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: ObligationInfo,
+                   coordinator_first: bool = False) -> Reply:
+    lang = actor.language
+    name = ob.name_en if lang == "en" and ob.name_en else ob.name
+    lines = [t("answers.who.title_obligation", lang, name=name)]
+    lines += _owner_lines(ob.responsible, ob.coordinators,
+                          _roster(session, m.Assignment.obligation_id, ob.id), lang,
+                          coordinator_first)
+    if ob.recipient:
+        lines.append(t("answers.obligation.recipient", lang, recipient=ob.recipient))
+    lines.append(cite(snap, ob.source, lang))
+    return Reply("\n".join(lines), [[Button(t("answers.button.deadline", lang),
+                                            f"ask:{snap.id}:obligation:{ob.code}")]])
+
+
+def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo) -> Reply:
+    lang = actor.language
+    name = area.name_en if lang == "en" and area.name_en else area.name
+    lines = [t("answers.who.title_area", lang, number=area.number, name=name, code=area.code)]
+    sources = [area.source]
+    for kind in ("responsible", "coordinators"):
+        owners: dict[str, list[str]] = {}
+        items = [(tg.code, getattr(tg, kind)) for tg in snap.area_targets(area.code)]
+        items += [(o.code, getattr(o, kind)) for o in snap.obligations
+                  if o.area_code == area.code]
+        for code, persons in items:
+            for p in persons:
+                owners.setdefault(p.label, []).append(code)
+        if owners:
+            lines.append(t(f"answers.who.area_{kind}", lang))
+            lines += [f"• {label} — {', '.join(codes)}" for label, codes in owners.items()]
+    for tg in snap.area_targets(area.code):
+        sources += [v.source for v in tg.values]
+    lines.append(cite(snap, sources, lang))
+    return Reply("\n".join(lines), [[Button(t("answers.button.area", lang),
+                                            f"ask:{snap.id}:area:{area.code}")]])
+
+
+def _roles_of(snap: PlanSnapshot, person: PersonInfo):
+    for tg in snap.targets:
+        if person in tg.responsible:
+            yield "responsible", tg.code, tg, tg.values[-1].deadline if tg.values else None
+        if person in tg.coordinators:
+            yield "coordinator", tg.code, tg, tg.values[-1].deadline if tg.values else None
+    for ob in snap.obligations:
+        if person in ob.responsible:
+            yield "responsible", ob.code, ob, None
+        if person in ob.coordinators:
+            yield "coordinator", ob.code, ob, None
+
+
+def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[PersonInfo],
+           officers: list[OfficerRef], topic: str | None = None) -> Reply:
+    """What the named people are responsible for / coordinate (topic "coordinator": only what
+    they coordinate; "partners": who coordinates with them on what they are responsible for).
+    A roster officer's own assignments are used when the name is theirs; plan people cover
+    groups and titles."""
+    coordinator_only = topic == "coordinator"
+    lang = actor.language
+    blocks, sources = [], []
+    covered: set[int] = set()
+    for officer in officers:
+        rows = session.exec(select(m.Assignment).where(m.Assignment.officer_id == officer.id)
+                            .order_by(m.Assignment.id)).all()
+        items = []
+        for a in rows:
+            item = next((tg for tg in snap.targets if tg.id == a.target_id), None) \
+                if a.target_id else next((o for o in snap.obligations
+                                          if o.id == a.obligation_id), None)
+            if item is not None:
+                deadline = item.values[-1].deadline if isinstance(item, TargetInfo) and \
+                    item.values else None
+                items.append((a.kind, item.code, item, deadline))
+        for p in people:
+            if p.name and name_matches(officer.full_name, p.name):
+                covered.add(p.id)
+                if not items:
+                    items = list(_roles_of(snap, p))
+        blocks.append(_block(officer.full_name, items, lang, coordinator_only, sources, topic))
+    for p in people:
+        if p.id in covered:
+            continue
+        blocks.append(_block(p.label, list(_roles_of(snap, p)), lang, coordinator_only,
+                             sources, topic))
+    if not blocks:
+        return Reply(t("answers.who.nobody_named", lang))
+    lines = [*blocks, cite(snap, sources, lang)]
+    return Reply("\n".join(lines))
+
+
+def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[str],
+           topic: str | None = None) -> str:
+    lines = [t("answers.who.person", lang, name=label)]
+    if topic == "partners":
+        own = [item for kind, _, item, _ in items if kind == "responsible"]
+        lines.append(t("answers.who.partners", lang, count=len(own)))
+        for item in own:
+            name = item.name_en if lang == "en" and item.name_en else item.name
+            lines.append(t("answers.who.partner_line", lang, code=item.code, name=name,
+                           people=wording.people(item.coordinators)
+                           or t("answers.who.nobody", lang)))
+            if isinstance(item, TargetInfo):
+                sources.extend(v.source for v in item.values)
+            else:
+                sources.append(item.source)
+        return "\n".join(lines)
+    kinds = ("coordinator",) if coordinator_only else ("responsible", "coordinator")
+    for kind in kinds:
+        chosen = [(code, item, deadline) for k, code, item, deadline in items if k == kind]
+        lines.append(t(f"answers.who.of_{kind}", lang, count=len(chosen)))
+        for code, item, deadline in chosen:
+            name = item.name_en if lang == "en" and item.name_en else item.name
+            if deadline is not None:
+                lines.append(t("answers.who.item_deadline", lang, code=code, name=name,
+                               deadline=fmt_date(deadline)))
+            else:
+                lines.append(t("answers.who.item", lang, code=code, name=name))
+            if isinstance(item, TargetInfo):
+                sources.extend(v.source for v in item.values)
+            else:
+                sources.append(item.source)
+    if not items:
+        lines = [t("answers.who.person", lang, name=label), t("answers.who.no_roles", lang)]
+    return "\n".join(lines)

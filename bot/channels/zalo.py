@@ -1,0 +1,703 @@
+"""The Zalo channel: the same Application and handlers, over the Zalo Bot Platform.
+
+Zalo's bot API is modelled on Telegram's (`{root}/bot{token}/{method}`, `{"ok": true, "result":
+...}`) but has no keyboards, callback queries, edits or documents, caps texts at 2,000
+characters, returns one update per `getUpdates` without offsets, names users by opaque strings
+and dates in milliseconds. The bridge (`bot.channels.bridge`) already renders keyboards as
+numbered options and edits as new messages; this module adds the rest:
+
+- `ZaloClient`: a small async httpx client, tolerant of the envelopes and errors seen in the wild
+  (408 "no update yet" on getUpdates, 429 quota, non-JSON error pages).
+- `ZaloRequest`: delivers the bot's messages (split at paragraph breaks, then lines, then hard),
+  photos by URL from the web server's `FileStore` when PUBLIC_BASE_URL is set (documents as a
+  link), or says where to get the file; turns Zalo events into Telegram-shaped updates (text,
+  a bare invite code as `/start CODE`, photos as evidence, stickers and the rest as unsupported).
+- `ZaloIds`: each opaque id gets a stable integer for python-telegram-bot, kept in BotState so
+  conversations, persistence and scheduled messages find the same person after a restart.
+- `ZaloChannel`: polling (one update per call) or webhook events, each event once (event name +
+  message id, remembered in BotState), fed in order to the Application.
+
+The platform's terms ask that users be told they talk to software: the first message from a new
+user and every /start get that notice first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import RequestData
+
+from bot import identity, state_store
+from bot.catalogue import t
+from bot.channels.bridge import BridgeRequest, Menu, Outgoing
+from bot.clock import clock
+from bot.identity import CODE_ALPHABET
+from bot.settings import Settings
+from bot.webhooks import FileStore, WebhookRoute
+from storage import models as m
+from storage.db import session_scope
+
+log = logging.getLogger("parbot.zalo")
+
+MAX_TEXT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT = "message.text.received"
+IMAGE = "message.image.received"
+STICKER = "message.sticker.received"
+UNSUPPORTED = "message.unsupported.received"
+ID_KIND = "zalo.id"  # BotState: Zalo id -> {"id": the integer PTB sees}
+MENU_KIND = "zalo.menu"  # BotState: chat (integer) -> the numbered options on screen
+EVENT_KIND = "zalo.event"  # BotState: "<event name>:<message id>" seen
+EVENT_DAYS = 7  # how long a handled event is remembered for duplicates
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+# --- the HTTP client -------------------------------------------------------------------------
+class ZaloAPIError(Exception):
+    """Zalo said no (status = its error code or the HTTP status; 0 = not reached)."""
+
+    def __init__(self, status: int, description: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{status} {description}")
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+
+def _parse(status: int, body: bytes) -> Any:
+    """The result of a reply, whatever envelope it came in; raises ZaloAPIError."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        if data.get("ok") is True:
+            return data.get("result")
+        failed = data.get("ok") is False or "error_code" in data or \
+            data.get("error") not in (None, 0)
+        if failed or status >= 400:
+            code = data.get("error_code") or (status if status >= 400 else None) or 400
+            params = data.get("parameters") or {}
+            raise ZaloAPIError(int(code) if str(code).lstrip("-").isdigit() else status or 400,
+                               str(data.get("description") or data.get("message") or "error"),
+                               params.get("retry_after") if isinstance(params, dict) else None)
+        return data.get("result", data.get("data", data))
+    if 200 <= status < 300 and data is not None:
+        return data
+    text = body[:200].decode("utf-8", "replace").strip() if body else ""
+    raise ZaloAPIError(status, text or f"HTTP {status}")
+
+
+class ZaloClient:
+    """`{root}/bot{token}/{method}` over httpx, JSON bodies; a 429 is retried after a pause."""
+
+    def __init__(self, token: str, base_url: str, timeout: float = 15.0) -> None:
+        self.root = f"{base_url.rstrip('/')}/bot{token}"
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0),
+                                       follow_redirects=True)
+
+    async def call(self, method: str, http_timeout: float | None = None, **params: Any) -> Any:
+        body = {k: v for k, v in params.items() if v is not None}
+        for attempt in range(1, 4):
+            try:
+                response = await self._http.post(f"{self.root}/{method}", json=body,
+                                                  timeout=http_timeout or self.timeout)
+            except httpx.TimeoutException as exc:
+                raise ZaloAPIError(408, f"timed out ({type(exc).__name__})") from exc
+            except httpx.HTTPError as exc:
+                raise ZaloAPIError(0, f"{type(exc).__name__}: {exc}") from exc
+            try:
+                return _parse(response.status_code, response.content)
+            except ZaloAPIError as exc:
+                if exc.status != 429 or attempt == 3:
+                    raise
+                await asyncio.sleep(min(float(exc.retry_after or attempt), 30.0))
+        raise AssertionError("unreachable")
+
+    async def get_updates(self, timeout: int) -> list[dict]:
+        """Events waiting (Zalo returns one at a time); [] when there is none yet (408)."""
+        try:
+            result = await self.call("getUpdates", http_timeout=timeout + 10, timeout=timeout)
+        except ZaloAPIError as exc:
+            if exc.status == 408:
+                return []
+            raise
+        return events_of(result)
+
+    async def download(self, url: str) -> bytes:
+        async with self._http.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise ZaloAPIError(response.status_code, f"download failed: {url}")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data.extend(chunk)
+                if len(data) > MAX_DOWNLOAD:
+                    raise ZaloAPIError(400, "file is too big")
+            return bytes(data)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+async def check_token(settings: Settings) -> str:
+    """"ok", "invalid" or "unreachable: <why>" — asked once before starting (getMe)."""
+    client = ZaloClient(settings.zalo_bot_token or "", settings.zalo_api_base_url)
+    try:
+        await client.call("getMe")
+    except ZaloAPIError as exc:
+        if exc.status in (401, 403, 404):
+            return "invalid"
+        return f"unreachable: {exc}"
+    finally:
+        await client.aclose()
+    return "ok"
+
+
+def webhook_url(settings: Settings) -> str | None:
+    """ZALO_WEBHOOK_URL, or /zalo on WEBHOOK_URL's host; None means polling."""
+    if settings.zalo_webhook_url:
+        return settings.zalo_webhook_url
+    if settings.webhook_url:
+        parts = urlsplit(settings.webhook_url)
+        return f"{parts.scheme}://{parts.netloc}/zalo"
+    return None
+
+
+# --- texts -----------------------------------------------------------------------------------
+def text_length(text: str) -> int:
+    """Length as the platforms count it (UTF-16 code units): emoji count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _hard(piece: str, limit: int) -> list[str]:
+    """Cut a line longer than the limit, at a space in the second half of a window if any."""
+    out = []
+    while text_length(piece) > limit:
+        cut, size = 0, 0
+        for i, ch in enumerate(piece):
+            size += 2 if ord(ch) > 0xFFFF else 1
+            if size > limit:
+                break
+            cut = i + 1
+        space = piece.rfind(" ", 0, cut)
+        if space >= cut // 2:
+            cut = space + 1
+        out.append(piece[:cut])
+        piece = piece[cut:]
+    return [*out, piece] if piece else out
+
+
+def _pack(pieces: list[str], sep: str, limit: int, smaller) -> list[str]:
+    out: list[str] = []
+    current: str | None = None
+    for piece in pieces:
+        if text_length(piece) > limit:
+            if current is not None:
+                out.append(current)
+            *done, current = smaller(piece) or [""]
+            out.extend(done)
+        elif current is None:
+            current = piece
+        elif text_length(current) + text_length(sep) + text_length(piece) <= limit:
+            current += sep + piece
+        else:
+            out.append(current)
+            current = piece
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Messages of at most `limit`: split at paragraph breaks, then at line breaks, then hard.
+    Nothing is lost but the breaks themselves; blank pieces are not sent."""
+    if text_length(text) <= limit:
+        return [text] if text.strip() else []
+
+    def lines(paragraph: str) -> list[str]:
+        return _pack(paragraph.split("\n"), "\n", limit, lambda line: _hard(line, limit))
+
+    return [p for p in _pack(text.split("\n\n"), "\n\n", limit, lines) if p.strip()]
+
+
+# --- events ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ZaloEvent:
+    name: str
+    message_id: str | None
+    user_id: str
+    display_name: str
+    chat_id: str
+    chat_type: str
+    date_ms: int | None
+    text: str | None = None
+    photo_url: str | None = None
+    caption: str | None = None
+
+    @property
+    def dedupe_key(self) -> str | None:
+        return f"{self.name}:{self.message_id}"[:255] if self.message_id else None
+
+
+def _unwrap(body: Any) -> Any:
+    """`{"ok": true, "result": {...}}` or the event itself."""
+    while isinstance(body, dict) and "event_name" not in body and "result" in body:
+        body = body["result"]
+    return body
+
+
+def events_of(body: Any) -> list[dict]:
+    """The events in a webhook body or a getUpdates result: wrapped or not, one or a list."""
+    body = _unwrap(body)
+    items = body if isinstance(body, list) else [body]
+    return [e for e in (_unwrap(i) for i in items) if isinstance(e, dict) and e.get("event_name")]
+
+
+def _first(data: dict, *names: str) -> Any:
+    for name in names:
+        value = data.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def parse_event(raw: dict) -> ZaloEvent | None:
+    """A Zalo event as plain values; None for what is not a user's message."""
+    message = raw.get("message") if isinstance(raw.get("message"), dict) else None
+    if message is None:
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    user_id = _first(sender, "id", "user_id") or _first(chat, "id")
+    if user_id is None or sender.get("is_bot"):
+        return None
+    date = message.get("date")
+    try:
+        date_ms = int(date) if date is not None else None
+    except (TypeError, ValueError):
+        date_ms = None
+    photo = _first(message, "photo_url", "photo", "image_url", "url", "thumb")
+    if isinstance(photo, dict):
+        photo = _first(photo, "url", "photo_url", "src")
+    if isinstance(photo, list):
+        photo = next((p if isinstance(p, str) else _first(p, "url", "photo_url")
+                      for p in reversed(photo) if p), None)
+    return ZaloEvent(
+        name=str(raw.get("event_name")), message_id=_first(message, "message_id", "msg_id"),
+        user_id=str(user_id), display_name=str(_first(sender, "display_name", "name") or ""),
+        chat_id=str(_first(chat, "id") or user_id),
+        chat_type=str(chat.get("chat_type") or "PRIVATE").upper(), date_ms=date_ms,
+        text=message.get("text") if isinstance(message.get("text"), str) else None,
+        photo_url=photo if isinstance(photo, str) else None,
+        caption=_first(message, "caption") if raw.get("event_name") == IMAGE else None,
+    )
+
+
+_CODE = f"[{CODE_ALPHABET}]{{4}}"
+DASHED_CODE = re.compile(rf"{_CODE}\s*-\s*{_CODE}")
+PLAIN_CODE = re.compile(rf"{_CODE}{_CODE}")
+
+
+# --- state kept in BotState ------------------------------------------------------------------
+class ZaloIds:
+    """Opaque Zalo ids <-> stable integers for python-telegram-bot (user and chat ids).
+
+    The integer is derived from the id (so it is the same after losing the table) and kept in
+    BotState (so a collision, resolved by taking the next free number, stays resolved)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._numbers: dict[str, int] = {}
+        self._ids: dict[int, str] = {}
+
+    def load(self) -> None:
+        for zalo_id, data in state_store.all_of(self.engine, ID_KIND).items():
+            number = int(data["id"])
+            self._numbers[zalo_id] = number
+            self._ids[number] = zalo_id
+
+    def number(self, zalo_id: str) -> tuple[int, bool]:
+        """The integer for an id, and whether it is new (blocking: may write the table)."""
+        known = self._numbers.get(zalo_id)
+        if known is not None:
+            return known, False
+        number = 10**9 + int.from_bytes(hashlib.sha256(zalo_id.encode()).digest()[:6], "big")
+        while number in self._ids:
+            number += 1
+        state_store.put(self.engine, ID_KIND, zalo_id, {"id": number})
+        self._numbers[zalo_id] = number
+        self._ids[number] = zalo_id
+        return number, True
+
+    def zalo_id(self, number: int | str) -> str | None:
+        try:
+            return self._ids.get(int(number))
+        except (TypeError, ValueError):
+            return None
+
+
+def claim_event(engine: Engine, key: str) -> bool:
+    """True the first time `key` is seen (one row; a unique index makes it atomic)."""
+    try:
+        with session_scope(engine) as session:
+            session.add(m.BotState(kind=EVENT_KIND, key=key, data={}, updated_at=clock.now()))
+        return True
+    except IntegrityError:
+        return False
+
+
+def forget_events(engine: Engine, before: dt.datetime) -> None:
+    with session_scope(engine) as session:
+        session.exec(delete(m.BotState).where(m.BotState.kind == EVENT_KIND,
+                                              m.BotState.updated_at < before))
+
+
+def adopt_roster_id(engine: Engine, zalo_id: str, number: int) -> None:
+    """A roster row may carry the officer's Zalo id: move that link to the integer the handlers
+    see, so such an officer is recognised without an invite code."""
+    actor = identity.resolve(engine, "zalo", zalo_id)
+    if actor.officer_id is not None:
+        identity.link_account(engine, actor.officer_id, "zalo", number)
+
+
+def unique_id(url: str) -> str:
+    """A short stable id for a photo known by its URL (file names, duplicate checks)."""
+    return "zalo-" + hashlib.sha256(url.encode()).hexdigest()[:24]
+
+
+EXTENSIONS = {"image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"),
+              "application/pdf": (".pdf",)}
+
+
+def _sniff_mime(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data.startswith(b"%PDF"):
+        return "application/pdf"
+    return None
+
+
+# --- the request layer -----------------------------------------------------------------------
+class ZaloRequest(BridgeRequest):
+    channel = "zalo"
+
+    def __init__(self, client: ZaloClient, engine: Engine, files: FileStore | None = None,
+                 file_hours: float = 24) -> None:
+        super().__init__(bot_username="parbot_zalo")
+        self.client = client
+        self.engine = engine
+        self.files = files  # when PUBLIC_BASE_URL is set
+        self.file_hours = file_hours
+        self.ids = ZaloIds(engine)
+        self._saved_menus: set[str] = set()
+
+    async def load(self) -> None:
+        """Ids and open menus from before a restart."""
+        await asyncio.to_thread(self.ids.load)
+        rows = await asyncio.to_thread(state_store.all_of, self.engine, MENU_KIND)
+        for chat_id, data in rows.items():
+            self.menus[chat_id] = Menu(int(data["message_id"]),
+                                       [(str(a), str(b)) for a, b in data["options"]],
+                                       str(data.get("text", "")))
+            self._saved_menus.add(chat_id)
+
+    # --- PTB's calls ---------------------------------------------------------------------
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            if method == "GET":  # File.download_*: the photo's own URL rides in the path
+                return 200, await self.client.download(self._file_url(url))
+            return await super().do_request(url, method, request_data, *args, **kwargs)
+        except ZaloAPIError as exc:
+            status = {401: 401, 403: 403, 404: 400, 429: 429}.get(exc.status, 0) or \
+                (400 if 400 <= exc.status < 500 and exc.status != 408 else 502)
+            body: dict[str, Any] = {"ok": False, "error_code": status,
+                                    "description": f"Zalo: {exc.description}"}
+            if status == 429:
+                body["parameters"] = {"retry_after": int(exc.retry_after or 1)}
+            return status, json.dumps(body).encode()
+
+    @staticmethod
+    def _file_url(url: str) -> str:
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        inner = path.split("/file/bot", 1)[1].split("/", 1)[1] if "/file/bot" in path else path
+        return inner + (f"?{parts.query}" if parts.query else "")
+
+    async def api_getFile(self, params: dict, files: dict) -> dict:
+        file_id = str(params.get("file_id", ""))
+        if not file_id.startswith(("http://", "https://")):
+            raise ZaloAPIError(400, "file not found")
+        return {"file_id": file_id, "file_unique_id": unique_id(file_id), "file_path": file_id}
+
+    async def api_sendChatAction(self, params: dict, files: dict) -> bool:
+        zalo_id = self.ids.zalo_id(params.get("chat_id"))
+        if zalo_id is not None:
+            with contextlib.suppress(ZaloAPIError):
+                await self.client.call("sendChatAction", chat_id=zalo_id, action="typing")
+        return True
+
+    # --- outgoing ------------------------------------------------------------------------
+    async def _language(self, chat_id: str) -> str:
+        actor = await asyncio.to_thread(identity.resolve, self.engine, "zalo", chat_id)
+        return actor.language
+
+    async def send_text(self, zalo_id: str, text: str) -> None:
+        for part in split_text(text):
+            await self.client.call("sendMessage", chat_id=zalo_id, text=part)
+
+    async def _chat_of(self, chat_id: str) -> tuple[str, str]:
+        """(Zalo id, the chat's integer as a string) for a chat the bot writes to: an integer it
+        gave out, or a Zalo id from the roster that has not written yet (linked to its integer
+        from now on, and its menu moved there)."""
+        zalo_id = self.ids.zalo_id(chat_id)
+        if zalo_id is not None:
+            return zalo_id, chat_id
+        if chat_id.lstrip("-").isdigit():
+            raise ZaloAPIError(404, f"chat {chat_id} is not a Zalo chat seen by this bot")
+        number, new = await asyncio.to_thread(self.ids.number, chat_id)
+        await asyncio.to_thread(adopt_roster_id, self.engine, chat_id, number)
+        menu = self.menus.pop(chat_id, None)
+        if menu is not None:
+            self.menus[str(number)] = menu
+        if new:  # the bot writes first: it says what it is first
+            await self.send_text(chat_id, t("zalo.automated", await self._language(str(number))))
+        return chat_id, str(number)
+
+    async def deliver(self, message: Outgoing) -> None:
+        zalo_id, chat_id = await self._chat_of(message.chat_id)
+        needs_language = bool(message.options) or message.file_bytes is not None
+        lang = await self._language(chat_id) if needs_language else "vi"
+        text = message.render(lang)
+        if message.file_bytes is not None:
+            await self._deliver_file(zalo_id, message, text, lang)
+        else:
+            await self.send_text(zalo_id, text)
+        await self._sync_menu(chat_id)
+
+    async def _deliver_file(self, zalo_id: str, message: Outgoing, text: str, lang: str) -> None:
+        data = message.file_bytes or b""
+        mime = _sniff_mime(data)
+        name = message.file_name or "file"
+        if mime and not name.lower().endswith(EXTENSIONS[mime]):  # e.g. PTB's default name
+            name = ("photo" if message.kind == "photo" else "file") + EXTENSIONS[mime][0]
+        if self.files is None:
+            await self.send_text(zalo_id, text)
+            await self.send_text(zalo_id, t("zalo.file_elsewhere", lang, name=name))
+            return
+        url = self.files.put(name, data, mime)
+        if message.kind == "photo":
+            fits = text_length(text) <= MAX_TEXT
+            try:
+                await self.client.call("sendPhoto", chat_id=zalo_id, photo=url,
+                                       caption=text if fits and text else None)
+            except ZaloAPIError as exc:  # e.g. Zalo could not fetch it: the link as text
+                if exc.status in (401, 403, 429) or exc.status == 0:
+                    raise
+                log.warning("zalo sendPhoto refused, sending the link: %s", exc)
+            else:
+                if not fits:
+                    await self.send_text(zalo_id, text)
+                return
+        hours = f"{self.file_hours:g}"
+        link = t("zalo.file_link", lang, name=name, url=url, hours=hours)
+        await self.send_text(zalo_id, f"{text}\n\n{link}" if text else link)
+
+    async def _sync_menu(self, chat_id: str) -> None:
+        """Keep the open menu of a chat in BotState, so a number typed after a restart still
+        presses the button."""
+        menu = self.menus.get(chat_id)
+        if menu is not None:
+            data = {"message_id": menu.message_id, "options": [list(o) for o in menu.options],
+                    "text": menu.text}
+            await asyncio.to_thread(state_store.put, self.engine, MENU_KIND, chat_id, data)
+            self._saved_menus.add(chat_id)
+        elif chat_id in self._saved_menus:
+            await asyncio.to_thread(state_store.delete, self.engine, MENU_KIND, chat_id)
+            self._saved_menus.discard(chat_id)
+
+    # --- incoming ------------------------------------------------------------------------
+    def _content_update(self, user: dict, content: dict) -> dict:
+        chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        message = {"message_id": next(self._message_ids), "date": int(clock.now().timestamp()),
+                   "chat": chat, "from": user, **content}
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def _as_start(self, text: str, linked: bool) -> str:
+        """A bare invite code means `/start CODE`: always in its dashed form (ABCD-EFGH), and
+        from someone not linked yet also without the dash."""
+        typed = text.strip().upper()
+        if DASHED_CODE.fullmatch(typed) or (not linked and PLAIN_CODE.fullmatch(typed)):
+            return f"/start {typed.replace(' ', '')}"
+        return text
+
+    async def event_update(self, event: ZaloEvent) -> dict | None:
+        """The Telegram-shaped update for one event (None: nothing for the handlers)."""
+        if event.chat_type not in ("PRIVATE", "USER"):
+            log.info("event ignored", extra={"fields": {"event": event.name,
+                                                         "reason": "not a private chat"}})
+            return None
+        number, new = await asyncio.to_thread(self.ids.number, event.user_id)
+        await asyncio.to_thread(adopt_roster_id, self.engine, event.user_id, number)
+        user = self.user(number, event.display_name or "Zalo", "vi")
+        chat_id = str(number)
+        if event.name == TEXT and event.text is not None:
+            linked = (await asyncio.to_thread(identity.resolve, self.engine, "zalo",
+                                              number)).officer_id is not None
+            text = self._as_start(event.text, linked)
+            update = self.text_update(user, text)
+            await self._sync_menu(chat_id)
+            if new or text.split(maxsplit=1)[:1] == ["/start"]:
+                lang = await self._language(chat_id)
+                await self.send_text(event.user_id, t("zalo.automated", lang))
+        elif event.name == IMAGE and event.photo_url:
+            update = self.photo_update(user, event.photo_url, event.caption)
+            for size in update["message"]["photo"]:  # the URL is the id; names need a short one
+                size["file_unique_id"] = unique_id(event.photo_url)
+        elif event.name == STICKER:
+            update = self._content_update(user, {"sticker": {
+                "file_id": f"zalo-sticker-{event.message_id}", "file_unique_id": "sticker",
+                "width": 1, "height": 1, "is_animated": False, "is_video": False,
+                "type": "regular"}})
+        else:
+            update = self._content_update(user, {})
+        if new and event.name != TEXT:
+            lang = await self._language(chat_id)
+            await self.send_text(event.user_id, t("zalo.automated", lang))
+        message = update.get("message")
+        if message is not None and event.date_ms:
+            message["date"] = event.date_ms // 1000
+        return update
+
+
+# --- the running channel ---------------------------------------------------------------------
+class ZaloChannel:
+    """The Zalo side of `parbot run`: events in (polling or webhook), once each, in order."""
+
+    name = "zalo"
+
+    def __init__(self, app: Application, request: ZaloRequest, settings: Settings) -> None:
+        self.app = app
+        self.request = request
+        self.client = request.client
+        self.engine = request.engine
+        self.settings = settings
+        self.webhook_url = webhook_url(settings)
+        self.poll_timeout = settings.poll_timeout
+        self.events: asyncio.Queue[dict | None] = asyncio.Queue()
+        self._stop = asyncio.Event()
+        self._poller: asyncio.Task | None = None
+        self._worker: asyncio.Task | None = None
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.webhook_url else "polling"
+
+    def route(self) -> WebhookRoute | None:
+        if not self.webhook_url:
+            return None
+        return WebhookRoute(path=urlsplit(self.webhook_url).path or "/zalo",
+                            header=SECRET_HEADER, secret=self.settings.zalo_webhook_secret or "",
+                            accept=self.accept, name="zalo")
+
+    async def prepare(self) -> None:
+        """Before the Application starts: the ids and menus of earlier runs."""
+        await self.request.load()
+        before = clock.now() - dt.timedelta(days=EVENT_DAYS)
+        await asyncio.to_thread(forget_events, self.engine, before)
+
+    async def begin(self) -> None:
+        """After the Application started: take events."""
+        self._worker = asyncio.create_task(self._ingest(), name="zalo-ingest")
+        if self.webhook_url:
+            await self.client.call("setWebhook", url=self.webhook_url,
+                                   secret_token=self.settings.zalo_webhook_secret)
+            log.info("zalo webhook set", extra={"fields": {"url": self.webhook_url}})
+        else:
+            try:
+                await self.client.call("deleteWebhook")
+            except ZaloAPIError as exc:  # none was set, or the method is not offered
+                log.info("zalo deleteWebhook: %s", exc)
+            self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
+
+    async def accept(self, payload: Any) -> None:
+        """A webhook body: queued, handled in the background."""
+        found = events_of(payload)
+        if not found:
+            log.info("zalo webhook body without an event")
+        for event in found:
+            self.events.put_nowait(event)
+
+    async def _poll(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                found = await self.client.get_updates(self.poll_timeout)
+            except Exception as exc:  # the platform or the network: try again, slower
+                log.warning("zalo getUpdates failed: %s", exc,
+                            exc_info=not isinstance(exc, ZaloAPIError))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 0.5
+            for event in found:
+                self.events.put_nowait(event)
+
+    async def _ingest(self) -> None:
+        while True:
+            raw = await self.events.get()
+            if raw is None:
+                return
+            try:
+                await self._handle(raw)
+            except Exception:
+                log.exception("zalo event not handled")
+
+    async def _handle(self, raw: dict) -> None:
+        event = parse_event(raw)
+        if event is None:
+            log.info("zalo event ignored", extra={"fields": {"event": raw.get("event_name")}})
+            return
+        key = event.dedupe_key
+        if key is not None and not await asyncio.to_thread(claim_event, self.engine, key):
+            log.info("zalo event", extra={"fields": {"event": event.name,
+                                                      "outcome": "duplicate"}})
+            return
+        update = await self.request.event_update(event)
+        if update is not None:
+            await self.app.update_queue.put(Update.de_json(update, self.app.bot))
+
+    async def end(self) -> None:
+        """Stop taking events; what was received is still handed to the Application."""
+        self._stop.set()
+        if self._poller is not None:
+            try:  # let the long poll in flight finish, so its event is not lost
+                await asyncio.wait_for(asyncio.shield(self._poller), self.poll_timeout + 5)
+            except TimeoutError:
+                self._poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._poller
+        if self._worker is not None:
+            self.events.put_nowait(None)
+            await self._worker
+
+    async def close(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,159 @@
+"""Official documents in the chat: /quarterly (the report draft, .docx) and /export (the Excel
+workbook) for leaders and admins; and an .xlsx plan sent by an admin as a document, previewed
+with Confirm / Cancel buttons and imported on Confirm.
+
+The documents themselves are in Vietnamese whatever the reader's language (they go to the
+office's files and upward); the messages around them follow the reader's language.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.access import allowed
+from bot.catalogue import t
+from bot.channels.telegram_files import download
+from bot.clock import clock
+from bot.exports import FileUnavailable, export_workbook, workbook_file_name
+from bot.plan_sheet import (
+    confirm_staged,
+    read_plan_sheet,
+    render_preview,
+    render_problems,
+    sheet_defaults,
+    stage,
+    unstage,
+)
+from bot.quarterly_report import NoPlan, quarterly_report
+from bot.replies import Button, Reply
+from bot.report_period import Period, PeriodError, parse_period
+from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
+
+CONFIRM, CANCEL = "plansheet:yes", "plansheet:no"
+PREVIEW_LINES = 30  # per list, so a preview fits one message
+MESSAGE_LIMIT = 4000
+
+
+def _period_words(period: Period, lang: str) -> str:
+    return t("exports.doc.period_quarter", lang, quarter=period.roman, year=period.year) \
+        if period.quarter else t("exports.doc.period_year", lang, year=period.year)
+
+
+@requires("quarterly")
+async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    actor = actor_of(context)
+    lang = actor.language
+    text = " ".join(command_args(context))
+    try:
+        period = parse_period(text, clock.today())
+    except PeriodError:
+        await answer(update, context, Reply(t("exports.quarterly.bad_period", lang, text=text)),
+                     lang)
+        return
+    try:
+        name, content, data = await run(quarterly_report, services(context).engine, period,
+                                        clock.today())
+    except NoPlan:
+        await answer(update, context, Reply(t("exports.quarterly.no_plan", lang)), lang)
+        return
+    caption = t("exports.quarterly.ready", lang, period=_period_words(period, lang),
+                achieved=data.count("achieved"), in_progress=data.count("in_progress"),
+                not_achieved=data.count("not_achieved"), reports=data.reports)
+    await answer(update, context, Reply(caption, document=(name, content)), lang)
+
+
+@requires("export")
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    actor = actor_of(context)
+    lang = actor.language
+    text = " ".join(command_args(context))
+    try:
+        period = parse_period(text, clock.today())
+    except PeriodError:
+        await answer(update, context, Reply(t("exports.export.bad_period", lang, text=text)),
+                     lang)
+        return
+    try:
+        result = await run(export_workbook, services(context).engine, clock.today(), period)
+    except NoPlan:
+        await answer(update, context, Reply(t("exports.quarterly.no_plan", lang)), lang)
+        return
+    caption = t("exports.export.ready", lang, period=_period_words(period, lang),
+                overdue=result.rows["overdue"])
+    await answer(update, context, Reply(caption, document=(workbook_file_name(clock.today()),
+                                                           result.content)), lang)
+
+
+def _owner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Whose preview: one per chat account."""
+    return f"{services(context).channel}:{update.effective_user.id}"
+
+
+async def plan_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An .xlsx sent as a document: an admin's plan. Anyone else is told what it is for."""
+    actor = await current_actor(update, context)
+    lang = actor.language
+    svc = services(context)
+    if not allowed(actor.role, "plan_import", svc.settings.public_plan):
+        await answer(update, context, Reply(t("exports.plansheet.admins_only", lang)), lang)
+        return
+    document = update.effective_message.document
+    try:
+        data = await download(context.bot, document.file_id)
+    except FileUnavailable as exc:
+        await answer(update, context, Reply(t("exports.plansheet.download_failed", lang,
+                                              reason=str(exc))), lang)
+        return
+    defaults = await run(sheet_defaults, svc.engine)
+    result = await run(read_plan_sheet, data, document.file_name or "plan.xlsx", lang, defaults)
+    if not result.ok:
+        await answer(update, context, Reply(_fit(render_problems(result, lang, PREVIEW_LINES))),
+                     lang)
+        return
+    await run(stage, svc.engine, _owner(update, context), result)
+    text = _fit(render_preview(result, lang, PREVIEW_LINES), t("exports.plansheet.ask", lang))
+    buttons = [[Button(t("exports.plansheet.button.confirm", lang), CONFIRM),
+                Button(t("exports.plansheet.button.cancel", lang), CANCEL)]]
+    await answer(update, context, Reply(text, buttons), lang)
+
+
+def _fit(text: str, tail: str = "") -> str:
+    """One Telegram message: the text cut at a line break, the tail (the question) kept."""
+    room = MESSAGE_LIMIT - len(tail) - 2
+    if len(text) > room:
+        text = text[:room].rsplit("\n", 1)[0] + "\n…"
+    return f"{text}\n\n{tail}" if tail else text
+
+
+@requires("plan_import")
+async def plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    actor = actor_of(context)
+    lang = actor.language
+    engine = services(context).engine
+    owner = _owner(update, context)
+    if update.callback_query.data == CANCEL:
+        staged = await run(unstage, engine, owner)
+        key = "exports.plansheet.cancelled" if staged else "exports.plansheet.expired"
+        await answer(update, context, Reply(t(key, lang)), lang)
+        return
+    outcome = await run(confirm_staged, engine, owner)
+    if outcome.status == "imported":
+        lines = [t("exports.plansheet.imported", lang, code=outcome.code,
+                   targets=outcome.counts.get("targets", 0),
+                   areas=outcome.counts.get("areas", 0))]
+        lines += [t("exports.plansheet.superseded", lang, code=old) for old in outcome.superseded]
+        reply = Reply("\n".join(lines))
+    else:
+        reply = Reply(t(f"exports.plansheet.{outcome.status}", lang, code=outcome.code))
+    await answer(update, context, reply, lang)
+
+
+COMMANDS = [("quarterly", quarterly), ("export", export)]
+
+
+def register(app: Application) -> None:
+    not_edited = ~filters.UpdateType.EDITED
+    app.add_handler(MessageHandler(filters.Document.FileExtension("xlsx") & not_edited,
+                                   plan_document))
+    app.add_handler(CallbackQueryHandler(plan_button, pattern=rf"^({CONFIRM}|{CANCEL})$"))
