@@ -26,9 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "due": MEMBERS,
     "status": MEMBERS,
     "ask": MEMBERS,
-    "report": frozenset({"officer", "principal"}),
+    "report": frozenset({"officer", "principal", "leader"}),  # leaders own CDDH-1/2
     "history": MEMBERS,
-    "undo": frozenset({"officer", "principal"}),
+    "undo": frozenset({"officer", "principal", "leader"}),
     "digest": frozenset({"leader", "admin"}),
     "digestday": frozenset({"leader"}),
     "quarterly": frozenset({"leader", "admin"}),

@@ -62,3 +62,8 @@ class ZaloBotProcess(BotProcess):
             except AssertionError:
                 raise AssertionError(f"parbot did not start on Zalo:\n{self.logs()}") from None
         return self
+
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:  # shown by pytest with the failure
+            print(f"--- parbot log (end) ---\n{self.logs()[-8000:]}")
+        await super().__aexit__(exc_type, *exc)

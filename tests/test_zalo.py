@@ -4,6 +4,7 @@ conversations through the real Application and handlers over the Zalo request la
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import re
@@ -464,9 +465,13 @@ async def test_a_roster_zalo_id_is_recognised_and_can_be_written_to_first(office
         zl.users["zalo-dieu-anh"] = "Diệu Anh"  # she follows the bot, has not written yet
         account = [a for a in identity.linked_accounts(office, "zalo")][0]
         assert account.external_id == "zalo-dieu-anh"
-        await channel.app.bot.send_message("zalo-dieu-anh", "⏰ Nhắc việc: thử")
+        await asyncio.gather(  # two scheduled messages at once, to someone new
+            channel.app.bot.send_message("zalo-dieu-anh", "⏰ Nhắc việc: thử"),
+            channel.app.bot.send_message("zalo-dieu-anh", "📊 Bản tin: thử"))
         await zl.wait_for_message("zalo-dieu-anh", AUTOMATED)
-        await zl.wait_for_message("zalo-dieu-anh", "Nhắc việc")
+        texts = zl.texts("zalo-dieu-anh")
+        assert sum(AUTOMATED in t for t in texts) == 1
+        assert any("Nhắc việc" in t for t in texts) and any("Bản tin" in t for t in texts)
         number, _ = channel.request.ids.number("zalo-dieu-anh")
         assert _zalo_identity(office, "Diệu Anh") == str(number)
         zl.send_text("zalo-dieu-anh", "/start")

@@ -407,6 +407,15 @@ class ZaloRequest(BridgeRequest):
         self.file_hours = file_hours
         self.ids = ZaloIds(engine)
         self._saved_menus: set[str] = set()
+        self._id_lock = asyncio.Lock()  # incoming events and scheduled sends meet new ids
+
+    async def number_of(self, zalo_id: str) -> tuple[int, bool]:
+        """The integer for a Zalo id (and whether it is new), a roster's link to that id moved
+        onto it; one at a time, so two messages to a new person link and greet once."""
+        async with self._id_lock:
+            number, new = await asyncio.to_thread(self.ids.number, zalo_id)
+            await asyncio.to_thread(adopt_roster_id, self.engine, zalo_id, number)
+            return number, new
 
     async def load(self) -> None:
         """Ids and open menus from before a restart."""
@@ -472,8 +481,7 @@ class ZaloRequest(BridgeRequest):
             return zalo_id, chat_id
         if chat_id.lstrip("-").isdigit():
             raise ZaloAPIError(404, f"chat {chat_id} is not a Zalo chat seen by this bot")
-        number, new = await asyncio.to_thread(self.ids.number, chat_id)
-        await asyncio.to_thread(adopt_roster_id, self.engine, chat_id, number)
+        number, new = await self.number_of(chat_id)
         menu = self.menus.pop(chat_id, None)
         if menu is not None:
             self.menus[str(number)] = menu
@@ -554,8 +562,7 @@ class ZaloRequest(BridgeRequest):
             log.info("event ignored", extra={"fields": {"event": event.name,
                                                          "reason": "not a private chat"}})
             return None
-        number, new = await asyncio.to_thread(self.ids.number, event.user_id)
-        await asyncio.to_thread(adopt_roster_id, self.engine, event.user_id, number)
+        number, new = await self.number_of(event.user_id)
         user = self.user(number, event.display_name or "Zalo", "vi")
         chat_id = str(number)
         if event.name == TEXT and event.text is not None:
