@@ -21,11 +21,12 @@ from bot.catalogue import t
 from bot.charts import Bar, ChartText, progress_chart
 from bot.clock import clock
 from bot.formatting import fmt_date, fmt_percent
-from bot.nudges import Recipient, Tracked, item_title, short_name, tracked_items
+from bot.nudges import Recipient, Tracked, short_name, tracked_items
 from bot.plan_overview import due_phrase
 from bot.plan_store import plan_by_code
 from bot.preferences import DIGEST_OFF
 from bot.progress import Requirement, assess_target
+from bot.reminder_text import item_title
 from bot.replies import Button, Reply
 from bot.report_period import requirement_text, value_text
 from bot.workdays import WorkCalendar

@@ -31,16 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import state_store
-from bot.access import Actor
-from bot.catalogue import t
 from bot.clock import clock
 from bot.deadlines import DueItem, due_items
-from bot.formatting import fmt_date
-from bot.plan_overview import due_phrase
 from bot.plan_store import active_plans
 from bot.preferences import DIGEST_CHANGE, Preferences, parse_clock, preferences_of
 from bot.progress import (
@@ -51,17 +45,12 @@ from bot.progress import (
     requirement_in_force,
     requirements,
 )
-from bot.replies import Button, Reply
-from bot.report_period import requirement_text, value_text
 from bot.settings import Settings
+from bot.submissions import done_key, done_keys
 from bot.workdays import WorkCalendar
 from storage import models as m
-from storage.db import session_scope
 
 OWN_KINDS = ("overdue", "nudge", "stale")  # about the officer's own work
-KINDS = (*OWN_KINDS, "escalate")
-DONE_KIND = "obligation_done"  # BotState kind: a recurring report marked as sent
-MAX_ITEM_BUTTONS = 6
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -167,10 +156,6 @@ class Tracked:
         return self.item.kind == "target"
 
 
-def done_key(obligation_id: int, period: str) -> str:
-    return f"{obligation_id}:{period}"
-
-
 # An imported plan never changes (a changed file comes with a new code), so its dated items and
 # each target's requirements are read once per database and plan.
 _STATIC: dict[tuple, object] = {}
@@ -271,8 +256,7 @@ class PlanFacts:
         item = d.item
         if item.kind == "obligation":
             if self._done is None:
-                self._done = set(self.session.exec(select(m.BotState.key).where(
-                    m.BotState.kind == DONE_KIND)))
+                self._done = done_keys(self.session)
             tr = Tracked(item, d.owners, d.coordinators, d.owner_names,
                          done_key(item.item_id, item.period) in self._done)
         else:
@@ -512,154 +496,3 @@ def hold_reason(r: Recipient, now: dt.datetime, rules: Rules, calendar: WorkCale
     if r.prefs.quiet(now):
         return "quiet"
     return None
-
-
-# --- the message ---------------------------------------------------------------------------------
-
-def item_title(item: DueItem, lang: str) -> str:
-    name = item.name_en if lang == "en" and item.name_en else item.name
-    if item.kind == "target":
-        return f"{item.code} {name}"
-    return t("notify.occurrence", lang, name=name, label=item.label)
-
-
-def _target_state(tr: Tracked, lang: str) -> str:
-    if tr.requirement is None or tr.unit is None:
-        return ""
-    goal = requirement_text(tr.requirement, tr.unit, lang)
-    if tr.last_value is None:
-        return t("notify.no_value", lang, goal=goal)
-    return t("notify.value", lang, value=value_text(tr.last_value, tr.unit, lang), goal=goal,
-             date=fmt_date(clock.local(tr.last_at).date()))
-
-
-def _line(n: Notice, today: dt.date, lang: str, mark_late: bool) -> str:
-    tr = n.tracked
-    parts = [item_title(n.item, lang)]
-    if n.kind == "stale":
-        parts.append(t("notify.due", lang, date=fmt_date(n.item.due)))
-    else:
-        parts.append(due_phrase(n.item, today, lang))
-    if tr.is_target:
-        state = _target_state(tr, lang)
-        if state:
-            parts.append(state)
-    if n.kind == "escalate":
-        owners = ", ".join(tr.owner_names) or t("notify.no_owner", lang)
-        parts.append(t("notify.owners", lang, names=owners))
-    line = "• " + " — ".join(parts)
-    if mark_late and n.late:
-        line += " " + t("notify.late_mark", lang)
-    return line
-
-
-def render_notices(notices: list[Notice], r: Recipient, now: dt.datetime,
-                   stale_days: int = 30) -> Reply:
-    """One message for one officer, grouping every item due for them in this run, each with a
-    button to act on it."""
-    lang = r.language
-    today = now.date()
-    weekday = t(f"notify.weekday.{today.weekday()}", lang)
-    lines = [t("notify.header", lang, weekday=weekday, date=fmt_date(today))]
-    late = [n for n in notices if n.late]
-    mixed = 0 < len(late) < len(notices)  # then each late item says so
-    if late:
-        first = min(n.scheduled.date() for n in late)
-        lines.append(t("notify.late_note", lang, date=fmt_date(first)))
-    shown: set[str] = set()
-    sections = (("overdue", "notify.section.overdue"), ("nudge", "notify.section.upcoming"),
-                ("stale", "notify.section.stale"), ("escalate", "notify.section.escalate"))
-    for kind, title in sections:
-        group = [n for n in notices if n.kind == kind]
-        group.sort(key=lambda n: (n.item.last_day, n.item.kind, n.item.code))
-        lines_here = []
-        for n in group:
-            ident = f"{n.item.key()}:{n.kind == 'escalate'}"
-            if ident in shown:
-                continue
-            shown.add(ident)
-            lines_here.append(_line(n, today, lang, mixed))
-        if lines_here:
-            lines.append("")
-            lines.append(t(title, lang, days=stale_days) if kind == "stale" else t(title, lang))
-            lines.extend(lines_here)
-    own = [n for n in notices if n.kind in OWN_KINDS]
-    lines.append("")
-    if not own:
-        lines.append(t("notify.footer_escalate", lang))
-    elif any(n.item.kind == "obligation" for n in own):
-        lines.append(t("notify.footer_done", lang))
-    else:
-        lines.append(t("notify.footer", lang))
-    return Reply("\n".join(lines), _buttons(own, lang))
-
-
-def _buttons(own: list[Notice], lang: str) -> list[list[Button]]:
-    if not own:
-        return [[Button(t("notify.button.status", lang), "cmd:status")]]
-    items: list[Button] = []
-    seen: set[str] = set()
-    for n in sorted(own, key=lambda n: (n.item.last_day, n.item.code)):
-        item = n.item
-        if item.kind == "target":
-            data, label = f"report:{item.code}", t("notify.button.report", lang, code=item.code)
-        else:
-            data = f"done:{item.item_id}:{item.period}"
-            label = t("notify.button.done", lang, code=item.code, label=item.label)
-        if data not in seen and len(data.encode()) <= 64:
-            seen.add(data)
-            items.append(Button(label, data))
-    rows: list[list[Button]] = []
-    if len(items) > MAX_ITEM_BUTTONS:
-        targets = [b for b in items if b.data.startswith("report:")]
-        items = [b for b in items if not b.data.startswith("report:")][:MAX_ITEM_BUTTONS - 1]
-        if targets:
-            items.insert(0, Button(t("notify.button.report_all", lang), "cmd:report"))
-    for i in range(0, len(items), 2):
-        rows.append(items[i:i + 2])
-    rows.append([Button(t("notify.button.snooze", lang, days=3), "snooze:3")])
-    return rows
-
-
-# --- recurring reports marked as sent ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class DoneOutcome:
-    status: str  # done | already | not_assigned | unknown
-    name: str = ""
-    label: str = ""
-
-
-def mark_obligation_done(engine: Engine, actor: Actor, obligation_id: int,
-                         period: str) -> DoneOutcome:
-    """An owner (or coordinator) says a recurring report for `period` was sent: no more
-    nudges or escalations for it."""
-    with Session(engine) as session:
-        ob = session.get(m.Obligation, obligation_id)
-        if ob is None:
-            return DoneOutcome("unknown")
-        name = ob.name_en if actor.language == "en" and ob.name_en else ob.name
-        label = period
-        plan = session.get(m.Plan, ob.plan_id)
-        for item in due_items(session, plan):
-            if item.kind == "obligation" and item.item_id == ob.id and item.period == period:
-                label = item.label
-                break
-        else:
-            return DoneOutcome("unknown", name)
-        assigned = session.exec(select(m.Assignment.id).where(
-            m.Assignment.obligation_id == ob.id,
-            m.Assignment.officer_id == actor.officer_id)).first()
-        if assigned is None and actor.role not in ("leader", "admin"):
-            return DoneOutcome("not_assigned", name, label)
-    key = done_key(obligation_id, period)
-    if state_store.get(engine, DONE_KIND, key) is not None:
-        return DoneOutcome("already", name, label)
-    state_store.put(engine, DONE_KIND, key, {"officer_id": actor.officer_id,
-                                             "at": clock.now().isoformat()})
-    with session_scope(engine) as session:
-        session.add(m.AuditLog(at=clock.now(), actor_officer_id=actor.officer_id,
-                               action="obligation.done", entity="obligation",
-                               entity_id=obligation_id, detail={"period": period}))
-    return DoneOutcome("done", name, label)
-

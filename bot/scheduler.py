@@ -26,6 +26,7 @@ from sqlmodel import Session
 from bot import digest, notifications, nudges
 from bot.clock import clock
 from bot.notifications import Claim
+from bot.reminder_text import render_notices
 from bot.replies import Reply
 from bot.settings import Settings
 from bot.workdays import load_calendar
@@ -112,7 +113,7 @@ def prepare(engine: Engine, channel: str, settings: Settings, token: str,
         group = [n for n in group if f"{channel}:{n.key}" in granted]
         if not group:
             continue
-        reply = nudges.render_notices(group, r, now, rules.stale_days)
+        reply = render_notices(group, r, now, rules.stale_days)
         deliveries.append(Delivery(
             officer_id, r.external_id, "notice", [f"{channel}:{n.key}" for n in group],
             r.language, [reply], max(granted[f"{channel}:{n.key}"] for n in group),

@@ -34,14 +34,16 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot import digest, notifications, nudges, scheduler
+from bot import digest, notifications, scheduler
 from bot.catalogue import t
 from bot.clock import clock
 from bot.replies import Button, Reply
+from bot.submissions import mark_obligation_done
 from handlers.common import actor_of, answer, markup, requires, run, send, services
 
 log_ = logging.getLogger("parbot.notifications")
-CONCURRENCY = 16  # messages in flight at once; the rate limiter sets the pace
+CONCURRENCY = 8  # messages in flight at once (the rate limiter sets the pace); a crash
+# leaves at most these in doubt, and those are not sent again
 
 
 @dataclass
@@ -214,7 +216,7 @@ async def done_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """"done:<obligation id>:<period>": a recurring report was sent — stop reminding."""
     actor = actor_of(context)
     _, obligation, period = update.callback_query.data.split(":", 2)
-    outcome = await run(nudges.mark_obligation_done, services(context).engine, actor,
+    outcome = await run(mark_obligation_done, services(context).engine, actor,
                         int(obligation), period)
     text = t(f"notify.done.{outcome.status}", actor.language, name=outcome.name,
              label=outcome.label)

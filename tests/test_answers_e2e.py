@@ -51,8 +51,10 @@ async def test_a_principal_asks_in_plain_words(db_url):
         await tg.wait_for_message(PRINCIPAL, "Quý II/2025")
         # a command and its button for another period
         tg.send_command(PRINCIPAL, "/due")
-        await tg.wait_for_message(PRINCIPAL, "Quý II/2025")
-        tg.press_button(PRINCIPAL, "ask:1:due:week")
+        due = await tg.wait_for_message(PRINCIPAL, "Quý II/2025")
+        [week] = [b["callback_data"] for row in due["reply_markup"]["inline_keyboard"]
+                  for b in row if b["text"] == "Tuần này"]
+        tg.press_button(PRINCIPAL, week)
         await tg.wait_for_message(PRINCIPAL, "Tuần này (05/5 - 11/5/2025)")
 
 

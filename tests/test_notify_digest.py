@@ -12,8 +12,8 @@ from bot import identity, notifications
 from bot.charts import Bar, ChartText, png_size, progress_chart
 from bot.clock import clock
 from bot.digest import build_digest, digest_chart, digest_replies, digest_text, split_text
-from bot.nudges import mark_obligation_done
 from bot.progress import NewReport, ParsedValue, record_report
+from bot.submissions import mark_obligation_done
 from storage import models as m
 from tests.notify_support import (
     CHANNEL,

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from bot import identity, notifications
 from bot.clock import clock
 from bot.deadlines import due_items
-from bot.nudges import mark_obligation_done
 from bot.plan_store import active_plans
 from bot.progress import NewReport, ParsedValue, record_report
+from bot.submissions import mark_obligation_done
 from bot.workdays import WorkCalendar
 from storage import models as m
 from tests.notify_support import CHANNEL, TickBot, at, chat_of, days, seed_office

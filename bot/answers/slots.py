@@ -207,8 +207,3 @@ def phase_word(text: str) -> str | None:
         return m.group(1)
     m = re.search(r"(?<![a-z0-9])gd(\d)(?![a-z0-9])", text)
     return m.group(1) if m else None
-
-
-def quarter_in(text: str) -> int | None:
-    m = _QUARTER.search(text) or _Q_FIRST.search(text)
-    return _quarter_number(m.group(1)) if m else None

@@ -39,6 +39,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
+from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import RequestData
 
@@ -435,8 +436,10 @@ class ZaloRequest(BridgeRequest):
                 return 200, await self.client.download(self._file_url(url))
             return await super().do_request(url, method, request_data, *args, **kwargs)
         except ZaloAPIError as exc:
+            if exc.status == 408:  # no answer in time: it may or may not have been delivered
+                raise TimedOut(f"Zalo: {exc.description}") from exc
             status = {401: 401, 403: 403, 404: 400, 429: 429}.get(exc.status, 0) or \
-                (400 if 400 <= exc.status < 500 and exc.status != 408 else 502)
+                (400 if 400 <= exc.status < 500 else 502)
             body: dict[str, Any] = {"ok": False, "error_code": status,
                                     "description": f"Zalo: {exc.description}"}
             if status == 429:
