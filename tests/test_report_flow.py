@@ -463,9 +463,15 @@ async def test_role_refusals(office):
         binh = chat.officer("Văn Bình")
         out = await chat.text(binh, "/report TC-1 50")
         assert "không đo theo từng trường" in out and "CQS-1" in out
-        leader = chat.officer("Thắng")
+        leader = chat.officer("Thắng")  # the head of office owns CDDH-1/2 (IV.1)
         out = await chat.text(leader, "/report")
-        assert "Lệnh /report không dành cho vai trò lãnh đạo" in out
+        assert "CDDH-1" in out and "CDDH-2" in out and "CQS-1" not in out
+        await chat.text(leader, "/cancel")
+        out = await chat.text(leader, "/report TC-1 50")
+        assert "Chỉ tiêu TC-1 không được giao cho Anh/Chị" in out
+        admin = chat.officer("Minh Quân")
+        out = await chat.text(admin, "/report")
+        assert "Lệnh /report không dành cho vai trò quản trị" in out
         guest = chat.user()
         assert "chưa có trong danh sách" in await chat.text(guest, "/report CQS-1 50")
         assert "chưa có trong danh sách" in await chat.text(guest, "báo cáo")

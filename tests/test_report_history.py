@@ -58,7 +58,10 @@ async def test_undo_withdraws_only_ones_own_report(office):
         await report(chat, binh, "CQS-1", "31/50")
         assert "chưa có báo cáo nào" in await chat.text(mai, "/undo")
         assert reports(office)[0].withdrawn_at is None
-        assert "Lệnh /undo không dành cho" in await chat.text(chat.officer("Thắng"), "/undo")
+        # a leader may undo their own reports only: Bình's stays
+        assert "chưa có báo cáo nào" in await chat.text(chat.officer("Thắng"), "/undo")
+        assert reports(office)[0].withdrawn_at is None
+        assert "Lệnh /undo không dành cho" in await chat.text(chat.officer("Minh Quân"), "/undo")
 
 
 async def test_history_by_role(office):

@@ -325,6 +325,10 @@ async def test_numbers_and_labels_press_buttons_even_after_a_restart(office):
             await zl.wait_for_message("u-an", "Các lệnh")
             zl.send_text("u-an", "/start")
             await zl.wait_for_message("u-an", "Xin chào")
+            zl.send_text("u-an", "²")  # a digit that is no number: an answer, not a crash
+            await zl.wait_for_message("u-an")
+            zl.send_text("u-an", "/start")
+            await zl.wait_for_message("u-an", "Xin chào")
             await zl.wait_idle()
         async with zalo_bot(zl, office):  # a new process: ids and the open menu are kept
             zl.send_text("u-an", help_number)

@@ -190,7 +190,7 @@ class BridgeRequest(BaseRequest):
         if menu is None:
             return None
         typed = text.strip()
-        if typed.isdigit() and 1 <= int(typed) <= len(menu.options):
+        if typed.isdecimal() and 1 <= int(typed) <= len(menu.options):
             return menu.options[int(typed) - 1][1]
         folded = fold(typed)
         matches = [data for label, data in menu.options if folded and fold(label) == folded]
