@@ -275,7 +275,7 @@ def current_figure(session: Session, target: m.Target,
         .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc()).limit(1)
     ).first()
     if latest is None:
-        return Figure(None, None, units_missing=_school_names(session)
+        return Figure(None, None, units_missing=school_names(session)
                       if target.measured_per == "school" else [])
     first = None
     if since is not None:
@@ -294,22 +294,33 @@ def current_figure(session: Session, target: m.Target,
                             .order_by(m.ProgressReport.reported_at.desc(),
                                       m.ProgressReport.id.desc())):
         per_unit.setdefault(row.unit_id, row)
-    rows = list(per_unit.values())
+    return pooled_figure(session, per_unit, count, first)
+
+
+def pooled(rows: list[m.ProgressReport]) -> tuple[float | None, float | None, float | None]:
+    """(value, Σ numerators, Σ denominators) from each unit's latest report: the pooled ratio
+    when every unit gave one, otherwise the mean of the percentages."""
     if rows and all(r.denominator for r in rows):
         num = sum(r.numerator or 0 for r in rows)
         den = sum(r.denominator or 0 for r in rows)
-        value = round(100.0 * num / den, 2) if den else None
-    else:
-        num = den = None
-        value = round(sum(r.value or 0 for r in rows) / len(rows), 2)
+        return (round(100.0 * num / den, 2) if den else None), num, den
+    return round(sum(r.value or 0 for r in rows) / len(rows), 2), None, None
+
+
+def pooled_figure(session: Session, per_unit: dict[int | None, m.ProgressReport], count: int,
+                  first: tuple[float, dt.datetime] | None) -> Figure:
+    """The office figure of a per-school target from each unit's latest report, with the
+    schools that have reported and those that have not."""
+    rows = list(per_unit.values())
+    value, num, den = pooled(rows)
     units = {u.id: u.name for u in session.exec(select(m.Unit))}
     reported = sorted(units.get(u, "?") for u in per_unit if u is not None)
-    missing = [n for n in _school_names(session) if n not in reported]
+    missing = [n for n in school_names(session) if n not in reported]
     newest = max(r.reported_at for r in rows)
     return Figure(value, newest, num, den, count, reported, missing, first)
 
 
-def _school_names(session: Session) -> list[str]:
+def school_names(session: Session) -> list[str]:
     return sorted(u.name for u in session.exec(
         select(m.Unit).where(m.Unit.level.in_(SCHOOL_LEVELS))))
 

@@ -18,7 +18,7 @@ from bot.catalogue import t
 from bot.clock import clock
 from bot.deadlines import ROMAN
 from bot.formatting import fmt_date, fmt_number, fmt_percent
-from bot.progress import SCHOOL_LEVELS, Figure, Requirement
+from bot.progress import Figure, Requirement, pooled_figure, school_names
 from bot.text import fold
 from storage import models as m
 
@@ -111,11 +111,6 @@ def parse_period(text: str | None, today: dt.date) -> Period:
 # --- figures reported in a window --------------------------------------------------------------
 
 
-def school_names(session: Session) -> list[str]:
-    return sorted(u.name for u in session.exec(
-        select(m.Unit).where(m.Unit.level.in_(SCHOOL_LEVELS))))
-
-
 def reports_between(session: Session, target_id: int, start: dt.datetime | None,
                     end: dt.datetime) -> list[m.ProgressReport]:
     """Live (not withdrawn) reports of a target in [start, end), newest first."""
@@ -151,19 +146,7 @@ def figure_between(session: Session, target: m.Target, start: dt.datetime | None
     per_unit: dict[int | None, m.ProgressReport] = {}
     for row in rows:
         per_unit.setdefault(row.unit_id, row)
-    latest_rows = list(per_unit.values())
-    if all(r.denominator for r in latest_rows):
-        num = sum(r.numerator or 0 for r in latest_rows)
-        den = sum(r.denominator or 0 for r in latest_rows)
-        value = round(100.0 * num / den, 2) if den else None
-    else:
-        num = den = None
-        value = round(sum(r.value or 0 for r in latest_rows) / len(latest_rows), 2)
-    units = {u.id: u.name for u in session.exec(select(m.Unit))}
-    reported = sorted(units.get(u, "?") for u in per_unit if u is not None)
-    missing = [n for n in school_names(session) if n not in reported]
-    return Figure(value, max(r.reported_at for r in latest_rows), num, den, len(rows), reported,
-                  missing, first)
+    return pooled_figure(session, per_unit, len(rows), first)
 
 
 # --- how figures and requirements read -----------------------------------------------------------

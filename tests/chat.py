@@ -34,7 +34,8 @@ class RecordingRequest(BridgeRequest):
 class Chat:
     def __init__(self, engine: Engine, admin_console: bool = False, **settings: object) -> None:
         self.engine = engine
-        self.settings = Settings(**settings)
+        # no background reminder ticks: tests that want them drive the tick themselves
+        self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, **settings})
         self.services = Services(engine=engine, settings=self.settings, channel="console",
                                  console_actor=console_admin() if admin_console else None)
         self.request = RecordingRequest()
