@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.catalogue import t
+
 
 def fmt_date(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month}/{day.year}"
@@ -30,3 +32,13 @@ def progress_bar(value: float, target: float, width: int = 10) -> str:
         scale = 100.0
     filled = max(0, min(width, round(width * value / scale)))
     return "▓" * filled + "░" * (width - filled)
+
+
+def days_left_phrase(last_day: dt.date, today: dt.date, lang: str) -> str:
+    """"còn 21 ngày" / "hạn hôm nay" / "quá hạn 3 ngày" counted to the last allowed day."""
+    left = (last_day - today).days
+    if left > 0:
+        return t("due.days_left", lang, days=left)
+    if left == 0:
+        return t("due.today", lang)
+    return t("due.days_overdue", lang, days=-left)

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.catalogue import t
 from bot.deadlines import DueItem, due_items
-from bot.formatting import fmt_date
+from bot.formatting import days_left_phrase, fmt_date
 from bot.plan_store import plan_by_code
 from bot.replies import Button, Reply
 from storage import models as m
@@ -112,17 +112,11 @@ def _next_distinct(items: list[DueItem], count: int) -> list[DueItem]:
             break
     return out
 
-def due_phrase(item: DueItem, today: dt.date, lang: str) -> str:
-    """"trước 01/06/2025 (còn 21 ngày)" — the date as the plan words it, and days left."""
 
+def due_phrase(item: DueItem, today: dt.date, lang: str) -> str:
+    """"trước 01/6/2025 (còn 21 ngày)" — the date as the plan words it, and days left."""
     when = t("due.before" if item.before else "due.on", lang, date=fmt_date(item.due))
-    left = item.days_left(today)
-    if left > 0:
-        rel = t("due.days_left", lang, days=left)
-    elif left == 0:
-        rel = t("due.today", lang)
-    else:
-        rel = t("due.days_overdue", lang, days=-left)
+    rel = days_left_phrase(item.last_day, today, lang)
     return f"{when} ({rel})"
 
 

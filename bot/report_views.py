@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.catalogue import t
-from bot.formatting import fmt_date, fmt_number, fmt_percent, progress_bar
+from bot.formatting import days_left_phrase, fmt_date, fmt_number, fmt_percent, progress_bar
 from bot.progress import Assessment, Figure, ParsedValue, Requirement, ValueProblem
 from bot.replies import Button, Reply
 from bot.reporting import (
@@ -72,13 +72,7 @@ def requirement_text(req: Requirement, unit: str, lang: str) -> str:
 
 def due_text(deadline: dt.date, today: dt.date, lang: str) -> str:
     """"31/12/2025 (còn 200 ngày)"."""
-    left = (deadline - today).days
-    if left > 0:
-        rel = t("due.days_left", lang, days=left)
-    elif left == 0:
-        rel = t("due.today", lang)
-    else:
-        rel = t("due.days_overdue", lang, days=-left)
+    rel = days_left_phrase(deadline, today, lang)
     return f"{fmt_date(deadline)} ({rel})"
 
 
