@@ -29,6 +29,7 @@ from bot.progress import Requirement, assess_target
 from bot.reminder_text import item_title
 from bot.replies import Button, Reply
 from bot.report_period import requirement_text, value_text
+from bot.text import split_text
 from bot.workdays import WorkCalendar
 from storage import models as m
 
@@ -235,28 +236,6 @@ def digest_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
     return "\n".join(lines)
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a long text into messages at line breaks (a line longer than `limit` is cut)."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
 def chart_text(d: Digest, lang: str) -> ChartText:
     year, week = d.week
     return ChartText(title=t("digest.chart.title", lang, week=week, year=year),
@@ -284,7 +263,7 @@ def digest_replies(d: Digest, lang: str, chart: bytes | None = None,
     caption = "\n".join([_header(d, lang), _counts_line(d, lang), t("digest.caption_more", lang)])
     photo = Reply(caption[:CAPTION_LIMIT], photo=chart if chart is not None
                   else digest_chart(d, lang))
-    texts = [Reply(chunk) for chunk in split_text(digest_text(d, lang, late_since))]
+    texts = [Reply(chunk) for chunk in split_text(digest_text(d, lang, late_since), TEXT_LIMIT)]
     texts[-1].buttons = [[Button(t("digest.button.status", lang), "cmd:status"),
                           Button(t("digest.button.export", lang), "cmd:export"),
                           Button(t("digest.button.quarterly", lang), "cmd:quarterly")]]

@@ -27,3 +27,60 @@ def name_matches(full_name: str, short_name: str) -> bool:
     """Does a roster full name end with the plan's name ("Nguyễn Thị Diệu Anh" ↔ "Diệu Anh")?"""
     full, short = words(full_name), words(short_name)
     return bool(short) and full[-len(short):] == short
+
+
+# --- long texts: platforms cap a message's length ---------------------------------------
+def text_length(text: str) -> int:
+    """Length as the platforms count it (UTF-16 code units): emoji count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _hard(piece: str, limit: int) -> list[str]:
+    """Cut a line longer than the limit, at a space in the second half of a window if any."""
+    out = []
+    while text_length(piece) > limit:
+        cut, size = 0, 0
+        for i, ch in enumerate(piece):
+            size += 2 if ord(ch) > 0xFFFF else 1
+            if size > limit:
+                break
+            cut = i + 1
+        space = piece.rfind(" ", 0, cut)
+        if space >= cut // 2:
+            cut = space + 1
+        out.append(piece[:cut])
+        piece = piece[cut:]
+    return [*out, piece] if piece else out
+
+
+def _pack(pieces: list[str], sep: str, limit: int, smaller) -> list[str]:
+    out: list[str] = []
+    current: str | None = None
+    for piece in pieces:
+        if text_length(piece) > limit:
+            if current is not None:
+                out.append(current)
+            *done, current = smaller(piece) or [""]
+            out.extend(done)
+        elif current is None:
+            current = piece
+        elif text_length(current) + text_length(sep) + text_length(piece) <= limit:
+            current += sep + piece
+        else:
+            out.append(current)
+            current = piece
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Messages of at most `limit`: split at paragraph breaks, then at line breaks, then hard.
+    Nothing is lost but the breaks themselves; blank pieces are not sent."""
+    if text_length(text) <= limit:
+        return [text] if text.strip() else []
+
+    def lines(paragraph: str) -> list[str]:
+        return _pack(paragraph.split("\n"), "\n", limit, lambda line: _hard(line, limit))
+
+    return [p for p in _pack(text.split("\n\n"), "\n\n", limit, lines) if p.strip()]

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 from bot import identity, notifications
 from bot.charts import Bar, ChartText, png_size, progress_chart
 from bot.clock import clock
-from bot.digest import build_digest, digest_chart, digest_replies, digest_text, split_text
+from bot.digest import build_digest, digest_chart, digest_replies, digest_text
 from bot.progress import NewReport, ParsedValue, record_report
 from bot.submissions import mark_obligation_done
+from bot.text import split_text
 from storage import models as m
 from tests.notify_support import (
     CHANNEL,

@@ -22,6 +22,7 @@ from bot.clock import clock
 from bot.roster import import_roster, list_officers
 from bot.runner import config_problem, telegram_webhook, zalo_channel
 from bot.settings import Settings
+from bot.text import split_text, text_length
 from bot.webhooks import FileStore, WebhookRoute, WebServer, build_app
 from storage import models as m
 from tests.conftest import ROOT
@@ -36,28 +37,29 @@ ROSTER_HEADER = "full_name,role,unit,department,phone,telegram_id,zalo_id\n"
 def test_a_2001_character_answer_is_split_in_two_at_the_paragraph_break():
     text = "a" * 1000 + "\n\n" + "b" * 999
     assert len(text) == 2001
-    assert zalo.split_text(text) == ["a" * 1000, "b" * 999]
+    assert split_text(text, zalo.MAX_TEXT) == ["a" * 1000, "b" * 999]
 
 
 def test_split_prefers_paragraphs_then_lines_then_a_hard_cut():
     short = "x" * 10
-    assert zalo.split_text(short) == [short]
-    assert zalo.split_text("") == [] and zalo.split_text(" \n\n ") == []
+    assert split_text(short, zalo.MAX_TEXT) == [short]
+    assert split_text("", zalo.MAX_TEXT) == [] and split_text(" \n\n ", zalo.MAX_TEXT) == []
     paragraphs = "\n\n".join(["p" * 900] * 3)  # 2 fit together, the third goes alone
-    assert zalo.split_text(paragraphs) == ["p" * 900 + "\n\n" + "p" * 900, "p" * 900]
+    assert split_text(paragraphs, zalo.MAX_TEXT) == ["p" * 900 + "\n\n" + "p" * 900, "p" * 900]
     lines = "\n".join(["l" * 700] * 4)  # one paragraph of 2,803 characters: cut at lines
-    assert zalo.split_text(lines) == ["l" * 700 + "\n" + "l" * 700, "l" * 700 + "\n" + "l" * 700]
+    pair = "l" * 700 + "\n" + "l" * 700
+    assert split_text(lines, zalo.MAX_TEXT) == [pair, pair]
     one_line = "w" * 4500
-    assert zalo.split_text(one_line) == ["w" * 2000, "w" * 2000, "w" * 500]
+    assert split_text(one_line, zalo.MAX_TEXT) == ["w" * 2000, "w" * 2000, "w" * 500]
     words = "từ " * 1000  # 3,000 characters: the cut falls after a space, not inside a word
-    parts = zalo.split_text(words)
+    parts = split_text(words, zalo.MAX_TEXT)
     assert [len(p) for p in parts] == [1998, 1002] and parts[0].endswith(" ")
 
 
 def test_emoji_count_twice_like_the_platform_counts():
     text = "🙂" * 1001  # 2,002 UTF-16 units
-    parts = zalo.split_text(text)
-    assert len(parts) == 2 and all(zalo.text_length(p) <= 2000 for p in parts)
+    parts = split_text(text, zalo.MAX_TEXT)
+    assert len(parts) == 2 and all(text_length(p) <= 2000 for p in parts)
     assert "".join(parts) == text
 
 
@@ -65,8 +67,8 @@ def test_emoji_count_twice_like_the_platform_counts():
 @given(st.lists(st.text(alphabet=st.sampled_from("ab cđệ🙂\n"), max_size=900), max_size=12)
        .map("\n\n".join))
 def test_split_keeps_every_character_and_respects_the_limit(text):
-    parts = zalo.split_text(text, limit=500)
-    assert all(0 < zalo.text_length(p) <= 500 and p.strip() for p in parts)
+    parts = split_text(text, 500)
+    assert all(0 < text_length(p) <= 500 and p.strip() for p in parts)
     assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
 
 

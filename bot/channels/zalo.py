@@ -49,6 +49,7 @@ from bot.channels.bridge import BridgeRequest, Menu, Outgoing
 from bot.clock import clock
 from bot.identity import CODE_ALPHABET
 from bot.settings import Settings
+from bot.text import split_text, text_length
 from bot.webhooks import FileStore, WebhookRoute
 from storage import models as m
 from storage.db import session_scope
@@ -177,63 +178,6 @@ def webhook_url(settings: Settings) -> str | None:
         parts = urlsplit(settings.webhook_url)
         return f"{parts.scheme}://{parts.netloc}/zalo"
     return None
-
-
-# --- texts -----------------------------------------------------------------------------------
-def text_length(text: str) -> int:
-    """Length as the platforms count it (UTF-16 code units): emoji count twice."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _hard(piece: str, limit: int) -> list[str]:
-    """Cut a line longer than the limit, at a space in the second half of a window if any."""
-    out = []
-    while text_length(piece) > limit:
-        cut, size = 0, 0
-        for i, ch in enumerate(piece):
-            size += 2 if ord(ch) > 0xFFFF else 1
-            if size > limit:
-                break
-            cut = i + 1
-        space = piece.rfind(" ", 0, cut)
-        if space >= cut // 2:
-            cut = space + 1
-        out.append(piece[:cut])
-        piece = piece[cut:]
-    return [*out, piece] if piece else out
-
-
-def _pack(pieces: list[str], sep: str, limit: int, smaller) -> list[str]:
-    out: list[str] = []
-    current: str | None = None
-    for piece in pieces:
-        if text_length(piece) > limit:
-            if current is not None:
-                out.append(current)
-            *done, current = smaller(piece) or [""]
-            out.extend(done)
-        elif current is None:
-            current = piece
-        elif text_length(current) + text_length(sep) + text_length(piece) <= limit:
-            current += sep + piece
-        else:
-            out.append(current)
-            current = piece
-    if current is not None:
-        out.append(current)
-    return out
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Messages of at most `limit`: split at paragraph breaks, then at line breaks, then hard.
-    Nothing is lost but the breaks themselves; blank pieces are not sent."""
-    if text_length(text) <= limit:
-        return [text] if text.strip() else []
-
-    def lines(paragraph: str) -> list[str]:
-        return _pack(paragraph.split("\n"), "\n", limit, lambda line: _hard(line, limit))
-
-    return [p for p in _pack(text.split("\n\n"), "\n\n", limit, lines) if p.strip()]
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -472,7 +416,7 @@ class ZaloRequest(BridgeRequest):
         return actor.language
 
     async def send_text(self, zalo_id: str, text: str) -> None:
-        for part in split_text(text):
+        for part in split_text(text, MAX_TEXT):
             await self.client.call("sendMessage", chat_id=zalo_id, text=part)
 
     async def _chat_of(self, chat_id: str) -> tuple[str, str]:
