@@ -20,7 +20,7 @@ run: $(STAMP)
 ## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 4 $(PYTEST_ARGS)
 
 ## The console as an officer of the example roster.
 demo: $(STAMP)

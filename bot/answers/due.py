@@ -25,7 +25,7 @@ from bot.answers.slots import Period
 from bot.answers.snapshot import AreaInfo, PlanSnapshot, cite
 from bot.catalogue import t
 from bot.deadlines import DueItem, due_items
-from bot.formatting import fmt_date, fmt_short_date
+from bot.formatting import days_left_phrase, fmt_date, fmt_short_date
 from bot.plan_overview import due_phrase, plan_status
 from bot.replies import Button, Reply
 from storage import models as m
@@ -120,7 +120,7 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
             name = tg.name_en if lang == "en" and tg.name_en else tg.name
             lines.append(t("answers.due.overdue_line", lang, code=tg.code, name=name,
                            deadline=fmt_date(a.requirement.deadline),
-                           days=(today - a.requirement.deadline).days))
+                           rel=days_left_phrase(a.requirement.deadline, today, lang)))
             sources.append(a.requirement.source)
         if len(overdue) > OVERDUE_SHOWN:
             lines.append(t("answers.more_line", lang, count=len(overdue) - OVERDUE_SHOWN))

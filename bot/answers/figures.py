@@ -23,7 +23,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.clock import clock
-from bot.progress import SCHOOL_LEVELS, Assessment, Figure, assess, requirement_in_force
+from bot.progress import (
+    SCHOOL_LEVELS,
+    Assessment,
+    Figure,
+    assess,
+    pooled,
+    requirement_in_force,
+)
 from storage import models as m
 
 P = m.ProgressReport
@@ -210,13 +217,7 @@ class FigureBook:
             return Figure(latest.value, latest.reported_at, latest.numerator,
                           latest.denominator, count, first_in_phase=first)
         rows = list(per_unit.values())
-        if rows and all(r.denominator for r in rows):
-            num = sum(r.numerator or 0 for r in rows)
-            den = sum(r.denominator or 0 for r in rows)
-            value = round(100.0 * num / den, 2) if den else None
-        else:
-            num = den = None
-            value = round(sum(r.value or 0 for r in rows) / len(rows), 2)
+        value, num, den = pooled(rows)
         reported = sorted(facts.names.get(u, "?") for u in per_unit if u is not None)
         missing = [n for n in facts.schools if n not in reported]
         newest = max(r.reported_at for r in rows)
