@@ -1,6 +1,7 @@
 """Fan-out benchmark: one nudge run to N recipients (default 600) through the fake Bot API.
 
-The real python-telegram-bot Application of `parbot run` (bot.app.build_application, with its
+The real python-telegram-bot Application of `parbot run`
+(bot.channels.app.build_application, with its
 AIORateLimiter) delivers one tick (handlers.digest.deliver_due) against tests/fake_telegram.py
 with Telegram's broadcast limit switched on (30 messages per second; a 429 with retry_after for
 anything faster). Prints the delivery time against the floor N / 30 s and the 429s received.
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from bot import notifications  # noqa: E402
-from bot.app import build_application  # noqa: E402
+from bot.channels.app import build_application  # noqa: E402
 from bot.clock import clock  # noqa: E402
 from bot.plan_store import import_plan_file  # noqa: E402
 from bot.settings import DEFAULT_PLAN, Settings  # noqa: E402

@@ -192,7 +192,7 @@ def officers_invite(
 
 def _console_app(settings: Settings, engine: Engine, as_name: str | None, out):
     from bot import identity
-    from bot.app import build_application, console_admin
+    from bot.channels.app import build_application, console_admin
     from bot.channels.console import CONSOLE_USER_ID, ConsoleRequest
     from handlers.common import Services
 
@@ -244,7 +244,7 @@ def ask(question: str,
 @app.command()
 def run() -> None:
     """Run the bot on Telegram and/or Zalo (polling, or webhooks when WEBHOOK_URL is set)."""
-    from bot.runner import run_bot
+    from bot.channels.runner import run_bot
 
     settings = _settings()
     if not settings.telegram_bot_token and not settings.zalo_bot_token:

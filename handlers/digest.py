@@ -5,7 +5,8 @@
 message through `context.bot`, the digest's chart with sendPhoto. Outcomes go back to the log:
 - delivered: sent;
 - 403 Forbidden: the user blocked the bot — their account is marked blocked, no more retries;
-- 429 after the rate limiter's own retries (AIORateLimiter, bot/app.py), 5xx, network errors:
+- 429 after the rate limiter's own retries (AIORateLimiter, bot/channels/app.py), 5xx,
+  network errors:
   left pending for a later tick (failed after PARBOT_NOTIFY_ATTEMPTS);
 - a timeout (delivered or not, nobody knows) and other refusals: failed, never sent twice.
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from telegram import Update
 
 from bot import identity
-from bot.app import build_application, console_admin
+from bot.channels.app import build_application, console_admin
 from bot.channels.bridge import BridgeRequest, Outgoing
 from bot.settings import Settings
 from handlers.common import Services

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot import identity
-from bot.app import build_application
+from bot.channels.app import build_application
 from bot.channels.bridge import Outgoing
 from bot.clock import clock
 from bot.plan_store import has_plan, import_plan_file

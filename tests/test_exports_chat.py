@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from telegram import Update
 
 from bot import identity
-from bot.app import build_application
+from bot.channels.app import build_application
 from bot.clock import clock
 from bot.settings import Settings
 from handlers.common import Services

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import identity, notifications
-from bot.app import build_application
+from bot.channels.app import build_application
 from bot.clock import clock
 from bot.settings import Settings
 from handlers.common import Services

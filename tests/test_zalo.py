@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from bot import identity, state_store
 from bot.channels import zalo
+from bot.channels.runner import config_problem, telegram_webhook, zalo_channel
 from bot.clock import clock
 from bot.roster import import_roster, list_officers
-from bot.runner import config_problem, telegram_webhook, zalo_channel
 from bot.settings import Settings
 from bot.text import split_text, text_length
 from bot.webhooks import FileStore, WebhookRoute, WebServer, build_app

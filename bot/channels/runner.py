@@ -26,8 +26,8 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot import webhooks
-from bot.app import build_application
 from bot.channels import zalo
+from bot.channels.app import build_application
 from bot.channels.telegram import check_token
 from bot.clock import clock
 from bot.settings import Settings
