@@ -209,6 +209,7 @@ class ProgressReport(SQLModel, table=True):
     __table_args__ = (
         Index("ix_progress_target_time", "target_id", "reported_at"),
         Index("ix_progress_officer_time", "officer_id", "reported_at"),
+        Index("ix_progress_target_unit_time", "target_id", "unit_id", "reported_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     target_id: int = Field(foreign_key="target.id")
