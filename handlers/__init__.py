@@ -33,6 +33,12 @@ from handlers import (
 FEATURES = [report, exports, admin, onboarding, settings, digest, questions]
 
 
+# How /help and the command menu list commands: the everyday ones first.
+HELP_ORDER = ["report", "due", "target", "who", "status", "plan", "history", "undo", "cancel",
+              "digest", "quarterly", "export", "snooze", "quiet", "remind", "digestday", "lang",
+              "assign", "unassign", "officers", "invite", "start", "help"]
+
+
 def commands() -> list[tuple[str, object]]:
     return [pair for feature in FEATURES for pair in getattr(feature, "COMMANDS", [])]
 
@@ -51,7 +57,9 @@ async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(app: Application) -> None:
     pairs = commands()
     app.bot_data["commands"] = {name for name, _ in pairs}
-    app.bot_data["command_order"] = [name for name, _ in pairs]
+    app.bot_data["command_order"] = sorted(
+        (name for name, _ in pairs),
+        key=lambda n: HELP_ORDER.index(n) if n in HELP_ORDER else len(HELP_ORDER))
     for feature in FEATURES:
         if hasattr(feature, "register"):
             feature.register(app)
