@@ -312,11 +312,11 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
 
 async def _download(context: ContextTypes.DEFAULT_TYPE, draft: Draft, evidence: dict,
                     extension: str) -> str | None:
-    """A copy in PARBOT_EVIDENCE_DIR when it is set (Telegram only; failures only logged: the
-    file_id stays the reference)."""
+    """A copy in PARBOT_EVIDENCE_DIR when it is set (Telegram files, and Zalo photos whose links
+    may not last; failures only logged: the file_id stays the reference)."""
     svc = services(context)
     folder = svc.settings.evidence_dir
-    if folder is None or svc.channel != "telegram" \
+    if folder is None or svc.channel not in ("telegram", "zalo") \
             or (evidence.get("size") or 0) > TELEGRAM_DOWNLOAD_MAX:
         return None
     name = f"{draft.id}-{len(draft.evidence) + 1}-{evidence['file_unique_id']}{extension}"

@@ -57,8 +57,9 @@ def _option(text: str, label: str) -> str:
     raise AssertionError(f"no option {label!r} in:\n{text}")
 
 
-async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url):
-    env = {"PARBOT_AS_OF": "2025-05-10T09:00:00", "PARBOT_TICK_SECONDS": "0"}
+async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url, tmp_path):
+    env = {"PARBOT_AS_OF": "2025-05-10T09:00:00", "PARBOT_TICK_SECONDS": "0",
+           "PARBOT_EVIDENCE_DIR": str(tmp_path / "evidence")}
     await asyncio.to_thread(prepare_database, db_url)
     an_code, hau_code = await asyncio.to_thread(_invites, db_url, "Tuấn An", "Bích Hậu")
     async with FakeZalo() as zl, ZaloBotProcess(zl, db_url, env=env, prepare=False) as bot:
@@ -110,6 +111,8 @@ async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url):
     value, evidence, accounts, ids = await asyncio.to_thread(_query, db_url, stored)
     assert value == 62.5
     assert [(e.channel, e.file_id) for e in evidence] == [("zalo", photo_url)]
+    copy = evidence[0].local_path  # the photo is kept: Zalo's links may not last
+    assert copy and copy.startswith(str(tmp_path)) and open(copy, "rb").read() == tiny_png()
     numbers = {row.key: str(row.data["id"]) for row in ids}
     assert {a.external_id for a in accounts} == {numbers["z-an"], numbers["z-hau"]}
 
