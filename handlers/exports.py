@@ -40,16 +40,23 @@ def _period_words(period: Period, lang: str) -> str:
         if period.quarter else t("exports.doc.period_year", lang, year=period.year)
 
 
-@requires("quarterly")
-async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    actor = actor_of(context)
-    lang = actor.language
+async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                  bad_key: str) -> Period | None:
+    """The period typed after the command (default: this quarter); a polite no otherwise."""
+    lang = actor_of(context).language
     text = " ".join(command_args(context))
     try:
-        period = parse_period(text, clock.today())
+        return parse_period(text, clock.today())
     except PeriodError:
-        await answer(update, context, Reply(t("exports.quarterly.bad_period", lang, text=text)),
-                     lang)
+        await answer(update, context, Reply(t(bad_key, lang, text=text)), lang)
+        return None
+
+
+@requires("quarterly")
+async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = actor_of(context).language
+    period = await _period(update, context, "exports.quarterly.bad_period")
+    if period is None:
         return
     try:
         name, content, data = await run(quarterly_report, services(context).engine, period,
@@ -65,14 +72,9 @@ async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @requires("export")
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    actor = actor_of(context)
-    lang = actor.language
-    text = " ".join(command_args(context))
-    try:
-        period = parse_period(text, clock.today())
-    except PeriodError:
-        await answer(update, context, Reply(t("exports.export.bad_period", lang, text=text)),
-                     lang)
+    lang = actor_of(context).language
+    period = await _period(update, context, "exports.export.bad_period")
+    if period is None:
         return
     try:
         result = await run(export_workbook, services(context).engine, clock.today(), period)

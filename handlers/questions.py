@@ -72,28 +72,25 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, context, reply, actor.language)
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A question typed in plain words."""
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, respond, text: str) -> None:
+    """Members (and guests when the plan is public) get the domain's answer to `text`."""
     actor = await current_actor(update, context)
     svc = services(context)
     if not allowed(actor.role, "ask", svc.settings.public_plan):
         await answer(update, context, Reply(t("answers.guest", actor.language)), actor.language)
         return
-    reply = await run(answers.answer, svc.engine, actor, update.effective_message.text,
-                      clock.today(), svc.settings.public_plan)
+    reply = await run(respond, svc.engine, actor, text, clock.today(), svc.settings.public_plan)
     await answer(update, context, reply, actor.language)
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question typed in plain words."""
+    await _ask(update, context, answers.answer, update.effective_message.text)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An "ask:" button: the question it stands for, asked again."""
-    actor = await current_actor(update, context)
-    svc = services(context)
-    if not allowed(actor.role, "ask", svc.settings.public_plan):
-        await answer(update, context, Reply(t("answers.guest", actor.language)), actor.language)
-        return
-    reply = await run(answers.press, svc.engine, actor, update.callback_query.data,
-                      clock.today(), svc.settings.public_plan)
-    await answer(update, context, reply, actor.language)
+    await _ask(update, context, answers.press, update.callback_query.data)
 
 
 async def _warm_figures(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -89,6 +89,17 @@ async def snooze_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _snooze(update, context, int(update.callback_query.data.split(":", 1)[1]))
 
 
+async def _turned_off(update: Update, context: ContextTypes.DEFAULT_TYPE, args: str,
+                      done_key: str, setter, *off_values) -> bool:
+    """"/quiet off", "/digestday off": store the off values and say so."""
+    if not args or preferences.parse_switch(args) is not False:
+        return False
+    actor = actor_of(context)
+    await run(setter, services(context).engine, actor.officer_id, *off_values)
+    await _reply(update, context, actor, t(done_key, actor.language))
+    return True
+
+
 @requires("quiet")
 async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/quiet 21:00-07:00: no messages from the bot in these hours (held until they end)."""
@@ -99,9 +110,8 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = " ".join(command_args(context))
     engine = services(context).engine
-    if args and preferences.parse_switch(args) is False:
-        await run(preferences.set_quiet, engine, actor.officer_id, dt.time(), dt.time())
-        await _reply(update, context, actor, t("prefs.quiet.off", lang))
+    if await _turned_off(update, context, args, "prefs.quiet.off", preferences.set_quiet,
+                         dt.time(), dt.time()):
         return
     window = preferences.parse_window(args) if args else None
     if window is None:
@@ -156,9 +166,8 @@ async def digestday(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = " ".join(command_args(context))
     engine = services(context).engine
-    if args and preferences.parse_switch(args) is False:
-        await run(preferences.set_digest, engine, actor.officer_id, None)
-        await _reply(update, context, actor, t("prefs.digest.off", lang))
+    if await _turned_off(update, context, args, "prefs.digest.off", preferences.set_digest,
+                         None):
         return
     schedule = preferences.parse_digest_schedule(args) if args else None
     if schedule is None:

@@ -15,10 +15,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import tempfile
 from pathlib import Path
 
+from sqlmodel import Session
+
+from bot import identity
 from bot.plan_store import ensure_plan
 from bot.roster import import_roster
 from bot.settings import DEFAULT_PLAN
@@ -38,6 +42,32 @@ def prepare_database(db_url: str, roster: Path | None = ROSTER) -> None:
             import_roster(engine, roster)
     finally:
         engine.dispose()
+
+
+def query(db_url: str, fn):
+    """Run `fn(session)` on the bot's database from the test, as a separate client would."""
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            return fn(session)
+    finally:
+        engine.dispose()
+
+
+def link(db_url: str, name: str, user_id: int, channel: str = "telegram") -> None:
+    """Link a chat account to the roster officer whose name contains `name`."""
+    engine = make_engine(db_url)
+    try:
+        [(officer_id, _)] = identity.find_officers(engine, name)
+        identity.link_account(engine, officer_id, channel, user_id)
+    finally:
+        engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class BotProcess:

@@ -15,18 +15,11 @@ and Telegram too when given.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from tests.e2e import ROSTER, BotProcess
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ZaloBotProcess(BotProcess):

@@ -8,10 +8,8 @@ import time
 
 import pytest
 
-from bot import identity
-from storage.db import make_engine
 from tests.cli_helpers import parbot
-from tests.e2e import BotProcess, prepare_database
+from tests.e2e import BotProcess, link, prepare_database
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -19,18 +17,9 @@ AS_OF = {"PARBOT_AS_OF": "2025-05-10T09:00:00"}
 PRINCIPAL = 8810
 
 
-def _link(db_url: str, name: str, user_id: int) -> None:
-    engine = make_engine(db_url)
-    try:
-        [(officer_id, _)] = identity.find_officers(engine, name)
-        identity.link_account(engine, officer_id, "telegram", user_id)
-    finally:
-        engine.dispose()
-
-
 async def test_a_principal_asks_in_plain_words(db_url):
     await asyncio.to_thread(prepare_database, db_url)
-    await asyncio.to_thread(_link, db_url, "Văn Bình", PRINCIPAL)
+    await asyncio.to_thread(link, db_url, "Văn Bình", PRINCIPAL)
     async with FakeTelegram() as tg, BotProcess(tg, db_url, env=AS_OF, prepare=False):
         started = time.monotonic()
         tg.send_text(PRINCIPAL, "quý này có gì đến hạn?")

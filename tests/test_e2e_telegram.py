@@ -6,37 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import sys
 
 import pytest
 
 import handlers
-from bot import identity
 from bot.access import PERMISSIONS
 from bot.catalogue import t
-from storage.db import make_engine
-from tests.e2e import ROOT, BotProcess, prepare_database
+from tests.e2e import ROOT, BotProcess, free_port, link, prepare_database
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 REFUSED = (t("refused.guest", "vi", command="X").split("/X")[0],
            t("refused.role", "vi", command="X", role="").split("/X")[0])
-
-
-def _link(db_url: str, name: str, user_id: int) -> None:
-    engine = make_engine(db_url)
-    try:
-        [(officer_id, _)] = identity.find_officers(engine, name)
-        identity.link_account(engine, officer_id, "telegram", user_id)
-    finally:
-        engine.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _json_lines(text: str) -> list[dict]:
@@ -123,7 +105,7 @@ async def test_role_matrix(db_url):
     await asyncio.to_thread(prepare_database, db_url)
     for role, (name, user_id) in ROLE_USERS.items():
         if name and role != "officer":
-            await asyncio.to_thread(_link, db_url, name, user_id)
+            await asyncio.to_thread(link, db_url, name, user_id)
     commands = [name for name, _ in handlers.commands() if name not in ("start", "help")]
     async with FakeTelegram() as tg, BotProcess(tg, db_url, prepare=False):
         for role, (_, user_id) in ROLE_USERS.items():
@@ -143,7 +125,7 @@ async def test_role_matrix(db_url):
 
 
 async def test_webhook_secret_enforced(db_url):
-    port = _free_port()
+    port = free_port()
     env = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "WEBHOOK_SECRET": "s3cret-Token",
            "WEBHOOK_LISTEN": "127.0.0.1", "PORT": str(port)}
     async with FakeTelegram() as tg, BotProcess(tg, db_url, env=env,

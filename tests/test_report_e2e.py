@@ -8,12 +8,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot import identity
 from storage import models as m
 from storage.db import make_engine
-from tests.e2e import BotProcess, prepare_database
+from tests.e2e import BotProcess, prepare_database, query
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -35,22 +35,13 @@ def _setup(db_url: str) -> None:
         engine.dispose()
 
 
-def _query(db_url: str, fn):
-    engine = make_engine(db_url)
-    try:
-        with Session(engine) as session:
-            return fn(session)
-    finally:
-        engine.dispose()
-
-
 def _reports(db_url: str) -> list[m.ProgressReport]:
-    return _query(db_url, lambda s: list(s.exec(select(m.ProgressReport)
+    return query(db_url, lambda s: list(s.exec(select(m.ProgressReport)
                                                 .order_by(m.ProgressReport.id))))
 
 
 def _evidence(db_url: str) -> list[m.Evidence]:
-    return _query(db_url, lambda s: list(s.exec(select(m.Evidence).order_by(m.Evidence.id))))
+    return query(db_url, lambda s: list(s.exec(select(m.Evidence).order_by(m.Evidence.id))))
 
 
 def _buttons(message: dict) -> list[tuple[str, str]]:

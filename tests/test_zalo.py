@@ -26,7 +26,7 @@ from bot.text import split_text, text_length
 from bot.webhooks import FileStore, WebhookRoute, WebServer, build_app
 from storage import models as m
 from tests.conftest import ROOT
-from tests.e2e_zalo import free_port
+from tests.e2e import free_port
 from tests.fake_zalo import FakeZalo, tiny_png
 
 AUTOMATED = "phần mềm trả lời tự động"

@@ -14,15 +14,15 @@ import time
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot import identity
 from bot.channels.zalo import ID_KIND
 from bot.clock import clock
 from storage import models as m
 from storage.db import make_engine
-from tests.e2e import ROSTER, prepare_database
-from tests.e2e_zalo import ZaloBotProcess, free_port
+from tests.e2e import ROSTER, free_port, prepare_database, query
+from tests.e2e_zalo import ZaloBotProcess
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo, tiny_png
 
@@ -36,15 +36,6 @@ def _invites(db_url: str, *names: str) -> list[str]:
     try:
         ids = [identity.find_officers(engine, name)[0][0] for name in names]
         return [i.code for i in identity.create_invites(engine, ids, 30)]
-    finally:
-        engine.dispose()
-
-
-def _query(db_url: str, fn):
-    engine = make_engine(db_url)
-    try:
-        with Session(engine) as session:
-            return fn(session)
     finally:
         engine.dispose()
 
@@ -108,7 +99,7 @@ async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url, tm
             select(m.ChannelIdentity).where(m.ChannelIdentity.channel == "zalo")).all(), \
             session.exec(select(m.BotState).where(m.BotState.kind == ID_KIND)).all()
 
-    value, evidence, accounts, ids = await asyncio.to_thread(_query, db_url, stored)
+    value, evidence, accounts, ids = await asyncio.to_thread(query, db_url, stored)
     assert value == 62.5
     assert [(e.channel, e.file_id) for e in evidence] == [("zalo", photo_url)]
     copy = evidence[0].local_path  # the photo is kept: Zalo's links may not last
@@ -218,7 +209,7 @@ async def test_telegram_and_zalo_in_one_process_with_one_webhook_server(db_url, 
             session.exec(update_name(pad))
             session.commit()
 
-        await asyncio.to_thread(_query, db_url, lengthen)
+        await asyncio.to_thread(query, db_url, lengthen)
         zl.send_text("z-quan", "/officers")
         part1 = await zl.wait_for_message("z-quan", "Danh sách cán bộ")
         part2 = await zl.wait_for_message("z-quan")
@@ -245,7 +236,7 @@ async def test_telegram_and_zalo_in_one_process_with_one_webhook_server(db_url, 
         return sorted(i.channel for i in session.exec(select(m.ChannelIdentity).where(
             m.ChannelIdentity.officer_id == officer_id)))
 
-    assert await asyncio.to_thread(_query, db_url, channels) == ["telegram", "zalo"]
+    assert await asyncio.to_thread(query, db_url, channels) == ["telegram", "zalo"]
 
 
 def update_name(pad: int):
