@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo clean
+.PHONY: run test test-fast lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,17 @@ run: $(STAMP)
 	$(BIN)/parbot db upgrade
 	$(BIN)/parbot console $(ARGS)
 
-## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
+## The whole test suite: import contracts, ruff, unit + integration + e2e (PostgreSQL too when
+## TEST_DATABASE_URL is set).
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -n 4 $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n auto $(PYTEST_ARGS)
+
+## Before each commit: unit + integration on SQLite only.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q -n auto tests/unit tests/integration $(PYTEST_ARGS)
 
 ## The console as an officer of the example roster.
 demo: $(STAMP)
@@ -29,6 +36,7 @@ demo: $(STAMP)
 	$(BIN)/parbot console --as "Tuấn An"
 
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 
 clean:

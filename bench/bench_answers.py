@@ -30,13 +30,13 @@ import yaml  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
-from bot.access import Actor  # noqa: E402
 from bot.answers import answer, due_command, status_command  # noqa: E402
 from bot.answers import figures as figure_book  # noqa: E402
-from bot.clock import clock  # noqa: E402
-from bot.plan_store import import_plan_file  # noqa: E402
+from bot.core.access import Actor  # noqa: E402
+from bot.core.clock import clock  # noqa: E402
+from bot.core.settings import DEFAULT_PLAN  # noqa: E402
+from bot.plans.store import import_plan_file  # noqa: E402
 from bot.progress import NewReport, ParsedValue, assess_target, record_report  # noqa: E402
-from bot.settings import DEFAULT_PLAN  # noqa: E402
 from storage import models as m  # noqa: E402
 from storage.db import make_engine, normalise_url, upgrade  # noqa: E402
 

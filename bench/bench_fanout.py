@@ -25,15 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core.services import Services  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
-from bot import notifications  # noqa: E402
 from bot.channels.app import build_application  # noqa: E402
-from bot.clock import clock  # noqa: E402
-from bot.plan_store import import_plan_file  # noqa: E402
-from bot.settings import DEFAULT_PLAN, Settings  # noqa: E402
-from handlers.common import Services  # noqa: E402
-from handlers.digest import deliver_due  # noqa: E402
+from bot.channels.delivery import deliver_due  # noqa: E402
+from bot.core.clock import clock  # noqa: E402
+from bot.core.settings import DEFAULT_PLAN, Settings  # noqa: E402
+from bot.notify import notification_log as notifications  # noqa: E402
+from bot.plans.store import import_plan_file  # noqa: E402
 from storage import models as m  # noqa: E402
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402

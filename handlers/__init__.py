@@ -20,17 +20,17 @@ from telegram.ext import (
 
 from handlers import (
     admin,
-    digest,
     errors,
     exports,
     fallback,
+    notify,
     onboarding,
     questions,
     report,
     settings,
 )
 
-FEATURES = [report, exports, admin, onboarding, settings, digest, questions]
+FEATURES = [report, exports, admin, onboarding, settings, notify, questions]
 
 
 # How /help and the command menu list commands: the everyday ones first.

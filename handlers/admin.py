@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import identity
-from bot.assignments import change_assignment
-from bot.catalogue import t
-from bot.channels.telegram import deep_link
-from bot.formatting import fmt_date
-from bot.replies import Reply
-from bot.roster import list_officers
-from bot.text import fold
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_date
+from bot.core.replies import Reply
+from bot.core.text import fold
+from bot.people import identity
+from bot.people.assignments import change_assignment
+from bot.people.identity import deep_link
+from bot.people.roster import list_officers
 from handlers.common import actor_of, answer, requires, run, services
 
 COORDINATOR_WORDS = {"phoi hop", "phoi-hop", "phoihop", "coordinator", "ph"}

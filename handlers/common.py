@@ -11,10 +11,8 @@ import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Engine
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -25,23 +23,13 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import identity
-from bot.access import Actor, allowed
-from bot.catalogue import language, t
-from bot.replies import Reply
-from bot.settings import Settings
+from bot.core.access import Actor, allowed
+from bot.core.catalogue import language, t
+from bot.core.replies import Reply
+from bot.core.services import Services
+from bot.people import identity
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
-
-
-@dataclass
-class Services:
-    """Put in `application.bot_data["services"]` by the app factory."""
-
-    engine: Engine
-    settings: Settings
-    channel: str  # telegram | console | zalo
-    console_actor: Actor | None = None  # the console's local user when not linked
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.catalogue import language, t
+from bot.core.catalogue import language, t
 
 log = logging.getLogger("parbot.errors")
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.access import allowed
-from bot.catalogue import t
-from bot.channels.telegram_files import download
-from bot.clock import clock
-from bot.exports import FileUnavailable, export_workbook, workbook_file_name
-from bot.plan_sheet import (
+from bot.core.access import allowed
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.files import FileUnavailable
+from bot.core.replies import Button, Reply
+from bot.paperwork.periods import Period, PeriodError, parse_period
+from bot.paperwork.plan_sheets import (
     confirm_staged,
     read_plan_sheet,
     render_preview,
@@ -25,10 +26,10 @@ from bot.plan_sheet import (
     stage,
     unstage,
 )
-from bot.quarterly_report import NoPlan, quarterly_report
-from bot.replies import Button, Reply
-from bot.report_period import Period, PeriodError, parse_period
+from bot.paperwork.quarterly import NoPlan, quarterly_report
+from bot.paperwork.workbook import export_workbook, workbook_file_name
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
+from handlers.files import download
 
 CONFIRM, CANCEL = "plansheet:yes", "plansheet:no"
 PREVIEW_LINES = 30  # per list, so a preview fits one message

@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.catalogue import t
-from bot.replies import Reply
+from bot.core.catalogue import t
+from bot.core.replies import Reply
 from handlers.common import ack, answer, current_actor
 
 

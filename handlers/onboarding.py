@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot import identity
-from bot.access import Actor, allowed
-from bot.assignments import responsibilities
-from bot.catalogue import t
-from bot.replies import Button, Reply
+from bot.core.access import Actor, allowed
+from bot.core.catalogue import t
+from bot.core.replies import Button, Reply
+from bot.people import identity
+from bot.people.assignments import responsibilities
 from handlers.common import actor_of, answer, requires, run, services
 
 

@@ -15,13 +15,13 @@ from telegram.ext import (
 )
 
 from bot import answers
-from bot.access import allowed
 from bot.answers.ask import is_report_phrase
 from bot.answers.figures import warm
-from bot.catalogue import t
-from bot.clock import clock
-from bot.plan_overview import overview, render_overview
-from bot.replies import Reply
+from bot.core.access import allowed
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.replies import Reply
+from bot.plans.overview import overview, render_overview
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 
 

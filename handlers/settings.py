@@ -8,13 +8,13 @@ import datetime as dt
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import identity, preferences
-from bot.access import Actor
-from bot.catalogue import LANGUAGES, t
-from bot.clock import clock
-from bot.formatting import fmt_date
-from bot.preferences import DIGEST_OFF, Preferences, hhmm
-from bot.replies import Reply
+from bot.core.access import Actor
+from bot.core.catalogue import LANGUAGES, t
+from bot.core.clock import clock
+from bot.core.formatting import fmt_date
+from bot.core.replies import Reply
+from bot.people import identity, preferences
+from bot.people.preferences import DIGEST_OFF, Preferences, hhmm
 from handlers.common import actor_of, answer, command_args, requires, run, services
 
 

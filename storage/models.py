@@ -1,6 +1,6 @@
 """The database schema, as SQLModel tables: the single source of truth for Alembic.
 
-Times are time-zone aware (SQLModel stores them as UTC and returns UTC; `bot.clock` shows them
+Times are time-zone aware (SQLModel stores them as UTC and returns UTC; `bot.core.clock` shows them
 in Asia/Ho_Chi_Minh), dates are plain dates. No business rules here: services in `bot/`
 decide what the rows mean.
 """

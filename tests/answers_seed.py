@@ -8,12 +8,12 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import identity
-from bot.clock import clock
-from bot.plan_store import import_plan_file
+from bot.core.clock import clock
+from bot.core.settings import DEFAULT_PLAN
+from bot.people import identity
+from bot.people.roster import import_roster
+from bot.plans.store import import_plan_file
 from bot.progress import NewReport, parse_value, record_report
-from bot.roster import import_roster
-from bot.settings import DEFAULT_PLAN
 from storage import models as m
 from tests.conftest import DATA, ROOT
 

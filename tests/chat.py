@@ -11,11 +11,11 @@ import itertools
 from sqlalchemy.engine import Engine
 from telegram import Update
 
-from bot import identity
 from bot.channels.app import build_application, console_admin
 from bot.channels.bridge import BridgeRequest, Outgoing
-from bot.settings import Settings
-from handlers.common import Services
+from bot.core.services import Services
+from bot.core.settings import Settings
+from bot.people import identity
 
 _ids = itertools.count(5000)
 

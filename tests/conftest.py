@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import clock
-from bot.settings import DEFAULT_PLAN
+from bot.core.clock import clock
+from bot.core.settings import DEFAULT_PLAN
 from storage.db import make_engine, normalise_url, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def engine(db_url):
 @pytest.fixture
 def plan_engine(engine):
     """A migrated database holding the bundled plan 737."""
-    from bot.plan_store import import_plan_file
+    from bot.plans.store import import_plan_file
 
     import_plan_file(engine, DEFAULT_PLAN)
     return engine

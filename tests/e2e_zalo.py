@@ -8,7 +8,7 @@
     async with FakeTelegram() as tg, FakeZalo() as zl, ZaloBotProcess(zl, db_url, telegram=tg):
         ...
 
-Like `tests.e2e.BotProcess` (database prepared, SIGTERM stop, restart, logs), with the Zalo
+Like `tests.bot_process.BotProcess` (database prepared, SIGTERM stop, restart, logs), with the Zalo
 settings; it waits until the bot polls Zalo (or sets its webhook: `ready_method="setWebhook"`),
 and Telegram too when given.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e import ROSTER, BotProcess
+from tests.bot_process import ROSTER, BotProcess
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
 

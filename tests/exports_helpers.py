@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from bot.clock import clock
+from bot.core.clock import clock
+from bot.people.roster import import_roster
 from bot.progress import EvidenceFile, NewReport, ParsedValue, record_report, withdraw_last
-from bot.roster import import_roster
 from storage import models as m
 from tests.conftest import ROOT
 

@@ -11,15 +11,15 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import identity
 from bot.channels.app import build_application
 from bot.channels.bridge import Outgoing
-from bot.clock import clock
-from bot.plan_store import has_plan, import_plan_file
-from bot.roster import import_roster
-from bot.settings import DEFAULT_PLAN, Settings
-from handlers.common import Services
-from handlers.digest import TickReport, deliver_due
+from bot.channels.delivery import TickReport, deliver_due
+from bot.core.clock import clock
+from bot.core.services import Services
+from bot.core.settings import DEFAULT_PLAN, Settings
+from bot.people import identity
+from bot.people.roster import import_roster
+from bot.plans.store import has_plan, import_plan_file
 from storage import models as m
 from tests.chat import RecordingRequest
 from tests.conftest import ROOT

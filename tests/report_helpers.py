@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from bot.clock import clock
-from bot.roster import import_roster
+from bot.core.clock import clock
+from bot.people.roster import import_roster
 from storage import models as m
 from tests.chat import Chat
 from tests.conftest import ROOT
@@ -85,7 +85,7 @@ def evidence(engine, report_id: int) -> list[m.Evidence]:
 
 
 def drafts(engine) -> dict[str, dict]:
-    from bot import state_store
+    from bot.core import state_store
     from bot.reporting import DRAFT_KIND
 
     return state_store.all_of(engine, DRAFT_KIND)

@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from bot.access import Actor, allowed
 from bot.answers import facts, slots
 from bot.answers.due import due_reply
 from bot.answers.intents import (
@@ -29,12 +28,13 @@ from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
 from bot.answers.target import target_reply
 from bot.answers.who import who_area, who_obligation, who_of, who_target
-from bot.catalogue import t
-from bot.clock import clock
-from bot.replies import Button, Reply
+from bot.core.access import Actor, allowed
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.replies import Button, Reply
 from storage import models as m
 
-# intent -> the command whose permission it needs (bot/access.py)
+# intent -> the command whose permission it needs (bot/core/access.py)
 PERMISSION = {"due": "due", "status": "status", "behind": "status", "target": "target",
               "choose": "target", "who": "who", "who_of": "who", "plan": "plan",
               "areas": "plan", "area": "plan", "review": "plan", "obligation": "plan"}

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.access import Actor
 from bot.answers import figures, wording
 from bot.answers.slots import Period
 from bot.answers.snapshot import AreaInfo, PlanSnapshot, cite
-from bot.catalogue import t
-from bot.deadlines import DueItem, due_items
-from bot.formatting import days_left_phrase, fmt_date, fmt_short_date
-from bot.plan_overview import due_phrase, plan_status
-from bot.replies import Button, Reply
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.formatting import days_left_phrase, fmt_date, fmt_short_date
+from bot.core.replies import Button, Reply
+from bot.plans.deadlines import DueItem, due_items
+from bot.plans.overview import due_phrase, plan_status
 from storage import models as m
 
 OVERDUE_SHOWN = 5

@@ -9,16 +9,16 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from bot.access import Actor
 from bot.answers import wording
 from bot.answers.due import dissolved_lines, plan_items
 from bot.answers.slots import Period
 from bot.answers.snapshot import AreaInfo, ObligationInfo, PlanSnapshot, ReviewInfo, cite
-from bot.catalogue import t
-from bot.deadlines import DueItem
-from bot.formatting import fmt_date, fmt_short_date
-from bot.plan_overview import due_phrase, plan_status
-from bot.replies import Button, Reply
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_date, fmt_short_date
+from bot.core.replies import Button, Reply
+from bot.plans.deadlines import DueItem
+from bot.plans.overview import due_phrase, plan_status
 from storage import models as m
 
 TASKS_SHOWN = 3

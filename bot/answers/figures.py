@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.clock import clock
+from bot.core.clock import clock
 from bot.progress import (
     SCHOOL_LEVELS,
     Assessment,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.text import fold, nfc
+from bot.core.text import fold, nfc
 
 # Abbreviations of /work/shared/docs/domain-glossary.md, and the chat shorthand people use.
 # Keys are folded and may span several words (matched on word boundaries, longest first).

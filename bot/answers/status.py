@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.access import Actor
 from bot.answers import figures, wording
 from bot.answers.snapshot import AreaInfo, PlanSnapshot, TargetInfo, cite
 from bot.answers.target import STATE_ICONS
-from bot.catalogue import t
-from bot.formatting import fmt_date
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_date
+from bot.core.replies import Button, Reply
 from bot.progress import Assessment
-from bot.replies import Button, Reply
 
 SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
 ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")

@@ -12,7 +12,6 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.access import Actor, allowed
 from bot.answers import figures, wording
 from bot.answers.snapshot import (
     PhaseInfo,
@@ -22,11 +21,12 @@ from bot.answers.snapshot import (
     cite,
     cite_parts,
 )
-from bot.catalogue import t
-from bot.clock import clock
-from bot.formatting import fmt_date, fmt_number, progress_bar
+from bot.core.access import Actor, allowed
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.formatting import fmt_date, fmt_number, progress_bar
+from bot.core.replies import Button, Reply
 from bot.progress import Assessment
-from bot.replies import Button, Reply
 
 STATE_ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻",
                "overdue": "⛔", "no_data": "▫️"}

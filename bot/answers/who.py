@@ -7,7 +7,6 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
-from bot.access import Actor
 from bot.answers import wording
 from bot.answers.intents import OfficerRef
 from bot.answers.snapshot import (
@@ -18,10 +17,11 @@ from bot.answers.snapshot import (
     TargetInfo,
     cite,
 )
-from bot.catalogue import t
-from bot.formatting import fmt_date
-from bot.replies import Button, Reply
-from bot.text import name_matches
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_date
+from bot.core.replies import Button, Reply
+from bot.core.text import name_matches
 from storage import models as m
 
 

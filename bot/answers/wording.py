@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.answers.slots import Period
 from bot.answers.snapshot import PersonInfo, ValueInfo
-from bot.catalogue import t
-from bot.deadlines import ROMAN
-from bot.formatting import fmt_date, fmt_number, fmt_percent, fmt_short_date
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_date, fmt_number, fmt_percent, fmt_short_date
+from bot.plans.deadlines import ROMAN
 
 
 def amount(value: float, unit: str, lang: str) -> str:

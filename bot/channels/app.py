@@ -15,13 +15,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from telegram.request import BaseRequest
 
 import handlers
-from bot.access import Actor, allowed
-from bot.catalogue import t
+from bot.channels import delivery
 from bot.channels.persistence import SQLPersistence
 from bot.channels.updates import ChatOrderedProcessor
-from bot.clock import clock
-from bot.identity import linked_accounts
-from handlers.common import Services
+from bot.core.access import Actor, allowed
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.services import Services
+from bot.people.identity import linked_accounts
 
 log = logging.getLogger("parbot")
 
@@ -74,6 +75,7 @@ def build_application(services: Services, request: BaseRequest | None = None,
     app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)
+    delivery.install(app)
     return app
 
 

@@ -17,10 +17,17 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.catalogue import language, t
-from bot.clock import clock
-from bot.text import fold
+from bot.core.catalogue import language, t
+from bot.core.clock import clock
+from bot.core.text import fold
 
+# Bot API methods that only set up Telegram's own client UI (command menus, webhooks, menu
+# buttons): they mean nothing on a bridged channel and succeed without effect.
+SETUP_ONLY = frozenset({"setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
+                        "setChatMenuButton", "close", "logOut"})
+# Methods about files people sent: a bridged channel holds no files, so they fail like a Bot API
+# "Bad Request" and callers list the file as unavailable.
+FILELESS = frozenset({"getFile"})
 
 @dataclass
 class Outgoing:
@@ -90,7 +97,16 @@ class BridgeRequest(BaseRequest):
         files = request_data.multipart_data if request_data and request_data.contains_files \
             else {}
         handler = getattr(self, f"api_{name}", None)
-        result = await handler(params, files) if handler else True
+        if handler is None and name in FILELESS:
+            return 400, json.dumps({"ok": False, "error_code": 400,
+                                    "description": "Bad Request: no files on this channel"}
+                                   ).encode()
+        if handler is None and name in SETUP_ONLY:
+            return 200, json.dumps({"ok": True, "result": True}).encode()
+        if handler is None:  # a loud error, never a silent success (docs/architecture.md)
+            raise NotImplementedError(f"{type(self).__name__} does not implement the Bot API "
+                                      f"method {name}")
+        result = await handler(params, files)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # --- what channels implement -------------------------------------------------------

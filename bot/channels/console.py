@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.bridge import BridgeRequest, Outgoing
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 CONSOLE_USER_ID = 1000
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot import state_store
+from bot.core import state_store
 
 log = logging.getLogger("parbot.persistence")
 

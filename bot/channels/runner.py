@@ -2,7 +2,8 @@
 
 Each channel is its own python-telegram-bot Application from the same factory and handlers, all
 on one asyncio loop. Webhooks (both platforms), /healthz and Zalo's file links are served by one
-ASGI server (`bot.webhooks`) when WEBHOOK_URL, ZALO_WEBHOOK_URL or PUBLIC_BASE_URL asks for it.
+ASGI server (`bot.channels.webhooks`) when WEBHOOK_URL, ZALO_WEBHOOK_URL or PUBLIC_BASE_URL
+asks for it.
 
 Exit codes: 0 after SIGTERM/SIGINT (updates received are handled and confirmed first, the
 database is closed), 2 for a configuration problem or a token the platform rejects, 3 when a
@@ -25,13 +26,12 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot import webhooks
-from bot.channels import zalo
+from bot.channels import webhooks, zalo
 from bot.channels.app import build_application
 from bot.channels.telegram import check_token
-from bot.clock import clock
-from bot.settings import Settings
-from handlers.common import Services
+from bot.core.clock import clock
+from bot.core.services import Services
+from bot.core.settings import Settings
 
 log = logging.getLogger("parbot")
 

@@ -7,7 +7,7 @@ import asyncio
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 
 def _bot(settings: Settings) -> Bot:
@@ -43,5 +43,3 @@ def check_token(settings: Settings) -> str:
     return "ok"
 
 
-def deep_link(username: str, code: str) -> str:
-    return f"https://t.me/{username}?start={code}"

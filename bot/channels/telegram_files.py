@@ -1,7 +1,7 @@
 """Fetching files people sent to the bot, through the Bot API (getFile, then the download).
 
 The only place outside handlers that talks to Telegram for files: the evidence pack gets a
-`fetch(item) -> bytes` from `telegram_fetcher`, handlers call `download(context.bot, file_id)`.
+`fetch(item) -> bytes` from `telegram_fetcher`, handlers call `handlers.files.download`.
 Every failure (file unknown to this bot, too big, gone, network) becomes `FileUnavailable` with
 Telegram's reason, so callers list the file as missing instead of stopping.
 """
@@ -14,22 +14,10 @@ from contextlib import asynccontextmanager
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.exports import EvidenceItem, Fetch, FileUnavailable
-from bot.settings import Settings
-
-
-async def download(bot: Bot, file_id: str) -> bytes:
-    """The file's bytes; raises FileUnavailable."""
-    try:
-        file = await bot.get_file(file_id)
-        return bytes(await file.download_as_bytearray())
-    except TelegramError as exc:
-        raise FileUnavailable(exc.message or type(exc).__name__) from exc
-    except OSError as exc:
-        raise FileUnavailable(str(exc) or type(exc).__name__) from exc
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        # a channel without files (the console and Zalo bridge answers getFile with `true`)
-        raise FileUnavailable("getFile: no file") from exc
+from bot.core.files import FileUnavailable
+from bot.core.settings import Settings
+from bot.paperwork.evidence import EvidenceItem, Fetch
+from handlers.files import download
 
 
 def settings_bot(settings: Settings) -> Bot:

@@ -43,14 +43,15 @@ from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import RequestData
 
-from bot import identity, state_store
-from bot.catalogue import t
 from bot.channels.bridge import BridgeRequest, Menu, Outgoing
-from bot.clock import clock
-from bot.identity import CODE_ALPHABET
-from bot.settings import Settings
-from bot.text import split_text, text_length
-from bot.webhooks import FileStore, WebhookRoute
+from bot.channels.webhooks import FileStore, WebhookRoute
+from bot.core import state_store
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.settings import Settings
+from bot.core.text import split_text, text_length
+from bot.people import identity
+from bot.people.identity import CODE_ALPHABET
 from storage import models as m
 from storage.db import session_scope
 

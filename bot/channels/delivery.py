@@ -1,0 +1,211 @@
+"""Sending what bot.notify decided is due: the JobQueue tick and its delivery.
+
+`tick` asks the domain what is due now (bot.notify.scheduler.prepare, which writes the
+notification log before anything leaves) and sends each message through the application's bot,
+the digest's chart with sendPhoto. Outcomes go back to the log:
+- delivered: sent;
+- 403 Forbidden: the user blocked the bot — their account is marked blocked, no more retries;
+- 429 after the rate limiter's own retries, 5xx, network errors: left pending for a later tick
+  (failed after PARBOT_NOTIFY_ATTEMPTS);
+- a timeout (delivered or not, nobody knows) and other refusals: failed, never sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    ConversationHandler,
+)
+
+from bot.core.catalogue import t
+from bot.core.replies import Button, Reply
+from bot.core.settings import Settings
+from bot.notify import notification_log as notifications
+from bot.notify import nudges, scheduler
+from handlers.common import markup, run
+
+log_ = logging.getLogger("parbot.notifications")
+CONCURRENCY = 8  # messages in flight at once (the rate limiter sets the pace); a crash
+# leaves at most these in doubt, and those are not sent again
+
+
+@dataclass
+class TickReport:
+    deliveries: int = 0
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    blocked: int = 0
+
+
+def _token(app: Application) -> str:
+    """Who is sending: this process and application (recorded on rows in flight)."""
+    return app.bot_data.setdefault(
+        "notify_token", f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await deliver_due(context.application)
+
+
+async def deliver_due(app: Application) -> TickReport:
+    """One tick: send everything due now on this application's channel. Ticks never overlap."""
+    svc = app.bot_data["services"]
+    lock: asyncio.Lock = app.bot_data.setdefault("notify_lock", asyncio.Lock())
+    if lock.locked():
+        return TickReport()
+    async with lock:
+        token = _token(app)
+        deliveries = await run(scheduler.prepare, svc.engine, svc.channel, svc.settings, token)
+        report = TickReport(len(deliveries))
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(d: scheduler.Delivery) -> None:
+            async with gate:
+                outcome = await _deliver(app, d, token)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+
+        await asyncio.gather(*(one(d) for d in deliveries))
+        return report
+
+
+def _serves(app: Application, data: str) -> bool:
+    """Does a handler of `app` (or a conversation's entry point) take this button?"""
+    for group in app.handlers.values():
+        for handler in group:
+            inner = handler.entry_points if isinstance(handler, ConversationHandler) \
+                else [handler]
+            for h in inner:
+                pattern = getattr(h, "pattern", None)
+                if isinstance(h, CallbackQueryHandler) and isinstance(pattern, re.Pattern) \
+                        and pattern.match(data):
+                    return True
+    return False
+
+
+def _for_channel(app: Application, reply: Reply, lang: str) -> Reply:
+    """"report:<code>" buttons become one "cmd:report" button where the report conversation
+    does not take them (it lists the officer's targets, most urgent first)."""
+    served = app.bot_data.setdefault("report_buttons", _serves(app, "report:X-1"))
+    if served or not any(b.data.startswith("report:") for row in reply.buttons for b in row):
+        return reply
+    rows = [[b for b in row if not b.data.startswith("report:")] for row in reply.buttons]
+    label = t("notify.button.report_all", lang)
+    return replace(reply, buttons=[[Button(label, "cmd:report")], *[row for row in rows if row]])
+
+
+def _chat(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+async def _send(app: Application, chat_id: str, reply: Reply, lang: str) -> None:
+    keyboard = markup(reply, lang, app.bot_data.get("commands"))
+    if reply.photo is not None:
+        await app.bot.send_photo(_chat(chat_id), reply.photo, caption=reply.text[:1024],
+                                 reply_markup=keyboard)
+    else:
+        await app.bot.send_message(_chat(chat_id), reply.text, reply_markup=keyboard)
+
+
+class _LogWriter:
+    """Writes to the notification log from concurrent sends, one transaction at a time: the
+    marks before and after each send (the hot path of a fan-out) that arrive together share one
+    commit; the rare outcomes (failures, retries, blocked users) are written one by one."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.lock = asyncio.Lock()
+        self.queue: list[tuple[str, list[str], asyncio.Future]] = []
+        self.flusher: asyncio.Task | None = None
+
+    async def mark(self, op: str, keys: list[str]) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.queue.append((op, keys, done))
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self.queue:
+            batch, self.queue = self.queue, []
+            begun = [k for op, keys, _ in batch if op == "begin" for k in keys]
+            sent = [k for op, keys, _ in batch if op == "sent" for k in keys]
+            try:
+                async with self.lock:
+                    await run(notifications.mark_many, self.engine, begun, sent)
+            except Exception as exc:  # every waiter hears of it
+                for _, _, done in batch:
+                    done.set_exception(exc)
+                continue
+            for _, _, done in batch:
+                done.set_result(None)
+
+    async def write(self, fn, *args) -> None:
+        async with self.lock:
+            await run(fn, self.engine, *args)
+
+
+async def _deliver(app: Application, d: scheduler.Delivery, token: str) -> str:
+    svc = app.bot_data["services"]
+    writer: _LogWriter = app.bot_data.setdefault("notify_writer", _LogWriter(svc.engine))
+    log = writer.write
+    for index in range(d.parts_sent, len(d.replies)):
+        await writer.mark("begin", d.keys)
+        try:
+            await _send(app, d.chat_id, _for_channel(app, d.replies[index], d.language),
+                        d.language)
+        except Forbidden:
+            await log(notifications.set_blocked, svc.channel, d.chat_id, True)
+            await log(notifications.fail, d.keys, "blocked")
+            log_.info("blocked", extra={"fields": {"chat": d.chat_id, "kind": d.kind}})
+            return "blocked"
+        except TimedOut:
+            await log(notifications.fail, d.keys, "uncertain")
+            log_.warning("timed out, not resent", extra={"fields": {"chat": d.chat_id}})
+            return "failed"
+        except BadRequest as exc:
+            await log(notifications.fail, d.keys, f"refused: {exc.message}")
+            log_.warning("refused", extra={"fields": {"chat": d.chat_id, "error": exc.message}})
+            return "failed"
+        except (RetryAfter, NetworkError) as exc:
+            await log(notifications.retry_later, d.keys, type(exc).__name__,
+                      svc.settings.notify_attempts)
+            log_.info("retry later", extra={"fields": {"chat": d.chat_id, "error": str(exc)}})
+            return "retry"
+        except TelegramError as exc:
+            await log(notifications.fail, d.keys, f"refused: {exc}")
+            return "failed"
+        if len(d.replies) == 1:
+            await writer.mark("sent", d.keys)
+        else:
+            await log(notifications.part_sent, d.keys, index + 1, index + 1 == len(d.replies))
+    return "sent"
+
+
+def install(app: Any) -> None:
+    """Run the notification tick on `app`'s JobQueue every PARBOT_TICK_SECONDS (0: never).
+
+    The first tick comes one interval after start, so a bot that only answers a few messages
+    (the console's `ask`) is never interrupted by reminders."""
+    from bot.channels.delivery import tick
+
+    settings: Settings = app.bot_data["services"].settings
+    nudges.Rules.from_settings(settings)  # a bad PARBOT_* value stops the start, clearly
+    interval = float(settings.tick_seconds)
+    if interval <= 0 or app.job_queue is None:
+        return
+    app.job_queue.run_repeating(
+        tick, interval=interval, first=interval, name=scheduler.JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None})

@@ -1,0 +1,114 @@
+"""/history and /undo: who sees which reports, withdrawing within the window, the audit log."""
+
+from __future__ import annotations
+
+from bot.core.clock import clock
+from tests.chat import Chat
+from tests.report_helpers import (
+    audit,
+    office_fixture,  # noqa: F401  (the `office` fixture)
+    press,
+    reports,
+    to_summary,
+)
+
+
+async def report(chat: Chat, user: dict, code: str, value: str) -> None:
+    await to_summary(chat, user, code, value)
+    assert "Đã ghi nhận" in await press(chat, user, "rep:ok:")
+
+
+async def test_undo_within_the_window_withdraws_and_keeps_the_report(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        await report(chat, anh, "TC-1", "40 lần đầu")
+        clock.advance(minutes=10)
+        await report(chat, anh, "TC-2", "55")
+        clock.advance(minutes=59)
+        out = await chat.text(anh, "/undo")
+        assert "Đã rút lại báo cáo 55% cho TC-2" in out and "vẫn được lưu" in out
+        first, second = reports(office)
+        assert second.withdrawn_at is not None and first.withdrawn_at is None
+        assert [a.entity_id for a in audit(office, "report.withdraw")] == [second.id]
+        # the next /undo looks at the report before: sent 69 minutes ago, too old
+        out = await chat.text(anh, "/undo")
+        assert "Chỉ rút lại được báo cáo gửi trong vòng 60 phút" in out
+        assert "TC-1: 40%" in out
+        assert reports(office)[0].withdrawn_at is None
+        history = await chat.text(anh, "/history")
+        assert "TC-2 · 55% · Nguyễn Thị Diệu Anh (đã rút lại)" in history
+        assert "TC-1 · 40%" in history and "Ghi chú: lần đầu" in history
+
+
+async def test_undo_window_setting_and_nothing_to_undo(office):
+    async with Chat(office, PARBOT_UNDO_MINUTES=5) as chat:
+        anh = chat.officer("Diệu Anh")
+        assert "chưa có báo cáo nào để rút lại" in await chat.text(anh, "/undo")
+        await report(chat, anh, "TC-1", "40")
+        clock.advance(minutes=6)
+        assert "trong vòng 5 phút" in await chat.text(anh, "/undo")
+        await report(chat, anh, "TC-1", "45")
+        clock.advance(minutes=4)
+        assert "Đã rút lại báo cáo 45%" in await chat.text(anh, "/undo")
+
+
+async def test_undo_withdraws_only_ones_own_report(office):
+    async with Chat(office) as chat:
+        binh, mai = chat.officer("Văn Bình"), chat.officer("Trần Thị Mai")
+        await report(chat, binh, "CQS-1", "31/50")
+        assert "chưa có báo cáo nào" in await chat.text(mai, "/undo")
+        assert reports(office)[0].withdrawn_at is None
+        # a leader may undo their own reports only: Bình's stays
+        assert "chưa có báo cáo nào" in await chat.text(chat.officer("Thắng"), "/undo")
+        assert reports(office)[0].withdrawn_at is None
+        assert "Lệnh /undo không dành cho" in await chat.text(chat.officer("Minh Quân"), "/undo")
+
+
+async def test_history_by_role(office):
+    async with Chat(office) as chat:
+        anh, an = chat.officer("Diệu Anh"), chat.officer("Tuấn An")
+        binh = chat.officer("Văn Bình")
+        leader = chat.officer("Thắng")
+        await report(chat, anh, "TC-1", "40")
+        await report(chat, binh, "CQS-1", "31/50")
+        await chat.text(an, "/report CQS-1 20/30")
+        await press(chat, an, "rep:u:")  # the first school: Lê Lợi
+        await press(chat, an, "rep:ok:")
+        clock.advance(minutes=1)
+
+        own = await chat.text(anh, "/history")
+        assert "của Anh/Chị" in own and "TC-1 · 40%" in own and "CQS-1" not in own
+        target = await chat.text(anh, "/history tc-1")
+        assert "Báo cáo gần đây — TC-1" in target and "Diệu Anh" in target
+        refused = await chat.text(anh, "/history CQS-1")
+        assert "CQS-1 không được giao cho Anh/Chị" in refused and "TC-1" in refused
+        assert "Không có chỉ tiêu mã ZZ-1" in await chat.text(anh, "/history ZZ-1")
+
+        school = await chat.text(binh, "/history")
+        assert "của trường" in school
+        assert school.count("CQS-1") == 2, "the principal's and Tuấn An's report for Lê Lợi"
+        assert "TC-1" not in school
+        assert "không đo theo từng trường" in await chat.text(binh, "/history TC-1")
+
+        everything = await chat.text(leader, "/history")
+        assert all(code in everything for code in ("TC-1 · 40%", "62% (31/50)", "66,7% (20/30)"))
+        any_target = await chat.text(leader, "/history CQS-1")
+        assert "Nguyễn Văn Bình (Trường THCS Lê Lợi)" in any_target
+        assert "Nguyễn Tuấn An (Trường THCS Lê Lợi)" in any_target
+        assert "Chưa có báo cáo nào" in await chat.text(leader, "/history TC-3")
+        assert "chưa có trong danh sách" in await chat.text(chat.user(), "/history")
+
+
+async def test_history_shows_evidence_count_and_english(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh", language_code="en")
+        await chat.text(anh, "/lang en")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "50")
+        await chat.feed(chat.request.photo_update(anh, "P-1"))
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok:")
+        out = await chat.text(anh, "/history")
+        assert "Your recent reports" in out and "TC-1 · 50% · Nguyễn Thị Diệu Anh 📎1" in out
+        assert "Withdrew the report 50% for TC-1" in await chat.text(anh, "/undo")
+        assert "(withdrawn)" in await chat.text(anh, "/history TC-1")
