@@ -15,22 +15,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import socket
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     ContextTypes,
-    ConversationHandler,
 )
 
-from bot.core.catalogue import t
-from bot.core.replies import Button, Reply
+from bot.core.replies import Reply
 from bot.core.settings import Settings
 from bot.notify import notification_log as notifications
 from bot.notify import nudges, scheduler
@@ -79,31 +75,6 @@ async def deliver_due(app: Application) -> TickReport:
 
         await asyncio.gather(*(one(d) for d in deliveries))
         return report
-
-
-def _serves(app: Application, data: str) -> bool:
-    """Does a handler of `app` (or a conversation's entry point) take this button?"""
-    for group in app.handlers.values():
-        for handler in group:
-            inner = handler.entry_points if isinstance(handler, ConversationHandler) \
-                else [handler]
-            for h in inner:
-                pattern = getattr(h, "pattern", None)
-                if isinstance(h, CallbackQueryHandler) and isinstance(pattern, re.Pattern) \
-                        and pattern.match(data):
-                    return True
-    return False
-
-
-def _for_channel(app: Application, reply: Reply, lang: str) -> Reply:
-    """"report:<code>" buttons become one "cmd:report" button where the report conversation
-    does not take them (it lists the officer's targets, most urgent first)."""
-    served = app.bot_data.setdefault("report_buttons", _serves(app, "report:X-1"))
-    if served or not any(b.data.startswith("report:") for row in reply.buttons for b in row):
-        return reply
-    rows = [[b for b in row if not b.data.startswith("report:")] for row in reply.buttons]
-    label = t("notify.button.report_all", lang)
-    return replace(reply, buttons=[[Button(label, "cmd:report")], *[row for row in rows if row]])
 
 
 def _chat(chat_id: str) -> int | str:
@@ -164,7 +135,7 @@ async def _deliver(app: Application, d: scheduler.Delivery, token: str) -> str:
     for index in range(d.parts_sent, len(d.replies)):
         await writer.mark("begin", d.keys)
         try:
-            await _send(app, d.chat_id, _for_channel(app, d.replies[index], d.language),
+            await _send(app, d.chat_id, d.replies[index],
                         d.language)
         except Forbidden:
             await log(notifications.set_blocked, svc.channel, d.chat_id, True)

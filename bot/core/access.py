@@ -66,6 +66,3 @@ def allowed(role: str, command: str, public_plan: bool = False) -> bool:
         return True
     return public_plan and role == GUEST and command in PUBLIC_PLAN_COMMANDS
 
-
-def commands_for(role: str, public_plan: bool = False) -> list[str]:
-    return [c for c in PERMISSIONS if allowed(role, c, public_plan)]

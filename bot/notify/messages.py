@@ -10,6 +10,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import ButtonPrefix, button_data
 from bot.notify.nudges import OWN_KINDS, Notice, Recipient, Tracked
 from bot.plans.deadlines import DueItem
 from bot.plans.overview import due_phrase
@@ -98,26 +99,31 @@ def render_notices(notices: list[Notice], r: Recipient, now: dt.datetime,
 
 def _buttons(own: list[Notice], lang: str) -> list[list[Button]]:
     if not own:
-        return [[Button(t("notify.button.status", lang), "cmd:status")]]
+        status = button_data(ButtonPrefix.COMMAND, "status")
+        return [[Button(t("notify.button.status", lang), status)]]
     items: list[Button] = []
     seen: set[str] = set()
     for n in sorted(own, key=lambda n: (n.item.last_day, n.item.code)):
         item = n.item
         if item.kind == "target":
-            data, label = f"report:{item.code}", t("notify.button.report", lang, code=item.code)
+            data = button_data(ButtonPrefix.REPORT_TARGET, item.code)
+            label = t("notify.button.report", lang, code=item.code)
         else:
-            data = f"done:{item.item_id}:{item.period}"
+            data = button_data(ButtonPrefix.DONE, item.item_id, item.period)
             label = t("notify.button.done", lang, code=item.code, label=item.label)
         if data not in seen and len(data.encode()) <= 64:
             seen.add(data)
             items.append(Button(label, data))
     rows: list[list[Button]] = []
     if len(items) > MAX_ITEM_BUTTONS:
-        targets = [b for b in items if b.data.startswith("report:")]
-        items = [b for b in items if not b.data.startswith("report:")][:MAX_ITEM_BUTTONS - 1]
+        targets = [b for b in items if b.data.startswith(f"{ButtonPrefix.REPORT_TARGET}:")]
+        items = [b for b in items
+                 if not b.data.startswith(f"{ButtonPrefix.REPORT_TARGET}:")][:MAX_ITEM_BUTTONS - 1]
         if targets:
-            items.insert(0, Button(t("notify.button.report_all", lang), "cmd:report"))
+            items.insert(0, Button(t("notify.button.report_all", lang),
+                                   button_data(ButtonPrefix.COMMAND, "report")))
     for i in range(0, len(items), 2):
         rows.append(items[i:i + 2])
-    rows.append([Button(t("notify.button.snooze", lang, days=3), "snooze:3")])
+    snooze = button_data(ButtonPrefix.SNOOZE, 3)
+    rows.append([Button(t("notify.button.snooze", lang, days=3), snooze)])
     return rows

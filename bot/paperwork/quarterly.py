@@ -44,7 +44,6 @@ from bot.progress.wording import requirement_text, value_text
 from storage import models as m
 
 FONT = "Times New Roman"
-VERDICTS = ("achieved", "in_progress", "not_achieved")
 SIGNER_TITLES = ("truong phong", "chu tich", "giam doc", "hieu truong", "thu truong")
 
 

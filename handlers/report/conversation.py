@@ -41,6 +41,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Reply
+from bot.core.vocab import ButtonPrefix, parse_button
 from bot.reporting import Draft, Refusal
 from bot.reporting import views as views
 from handlers import fallback
@@ -134,6 +135,10 @@ class _ReportWords(filters.MessageFilter):
 
 
 def _args(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    query = update.callback_query
+    if query is not None:  # a reminder's "report:<code>" button names the target
+        code = parse_button(query.data or "", ButtonPrefix.REPORT_TARGET, 1)
+        return code or []
     message = update.effective_message
     if update.callback_query is None and message is not None and message.text \
             and not message.text.startswith("/"):
@@ -322,6 +327,7 @@ def register(app: Application) -> None:
     not_edited = ~filters.UpdateType.EDITED
     start = [CommandHandler("report", report_command, filters=not_edited),
              CallbackQueryHandler(report_command, pattern=r"^cmd:report$"),
+             CallbackQueryHandler(report_command, pattern=rf"^{ButtonPrefix.REPORT_TARGET}:"),
              MessageHandler(filters.TEXT & ~filters.COMMAND & not_edited & _ReportWords(),
                             report_command)]
     idle = svc.settings.report_idle_minutes * 60

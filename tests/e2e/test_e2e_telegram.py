@@ -1,5 +1,5 @@
 """`parbot run` end to end against the fake Telegram Bot API server: startup and shutdown,
-onboarding by invite and by phone, the role matrix, webhooks, 429s and malformed input."""
+onboarding by invite and by phone, webhooks, 429s and malformed input."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import sys
 
 import pytest
 
-import handlers
-from bot.core.access import PERMISSIONS
 from bot.core.catalogue import t
-from tests.bot_process import ROOT, BotProcess, free_port, link, prepare_database
+from tests.bot_process import ROOT, BotProcess, free_port, prepare_database
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -93,35 +91,6 @@ async def test_unknown_user_gets_no_plan_data(db_url):
         tg.send_command(700, "/plan")
         refusal = await tg.wait_for_message(700, "chưa có trong danh sách")
         assert "737" not in refusal["text"] and "%" not in refusal["text"]
-
-
-ROLE_USERS = {"officer": ("Tuấn An", 100001), "principal": ("Văn Bình", 810),
-              "leader": ("Thắng", 820), "admin": ("Quân", 830), "guest": (None, 840)}
-
-
-async def test_role_matrix(db_url):
-    if "postgres" in db_url:
-        pytest.skip("the role matrix runs once, on SQLite (the same code on both databases)")
-    await asyncio.to_thread(prepare_database, db_url)
-    for role, (name, user_id) in ROLE_USERS.items():
-        if name and role != "officer":
-            await asyncio.to_thread(link, db_url, name, user_id)
-    commands = [name for name, _ in handlers.commands() if name not in ("start", "help")]
-    async with FakeTelegram() as tg, BotProcess(tg, db_url, prepare=False):
-        for role, (_, user_id) in ROLE_USERS.items():
-            for command in commands:
-                since = len(tg.calls)
-                tg.send_command(user_id, f"/{command}")
-                await tg.wait_for_message(user_id, since=since, timeout=15)
-                await tg.wait_idle(quiet=0.15)
-                texts = " ".join((m["text"] or m["caption"] or "")
-                                 for m in tg.sent_messages(user_id) if m["call_index"] >= since)
-                refused = any(marker in texts for marker in REFUSED)
-                expected = role in PERMISSIONS[command]
-                assert refused != expected, f"{role} /{command}: {texts[:200]}"
-                if not refused:
-                    tg.send_command(user_id, "/cancel")  # leave any conversation it opened
-                    await tg.wait_idle(quiet=0.15)
 
 
 async def test_webhook_secret_enforced(db_url):
