@@ -40,6 +40,8 @@ class Chat:
                                  console_actor=console_admin() if admin_console else None)
         self.request = RecordingRequest()
         self.app = build_application(self.services, request=self.request)
+        self.errors: list[BaseException] = []
+        self.app.add_error_handler(self._record_error)
 
     async def __aenter__(self) -> Chat:
         await self.app.initialize()
@@ -63,9 +65,17 @@ class Chat:
         identity.link_account(self.engine, officer_id, "console", user["id"])
         return user
 
+    async def _record_error(self, update: object, context) -> None:
+        self.errors.append(context.error)
+
     async def feed(self, update: dict) -> list[Outgoing]:
+        """Handle one update; a handler that raises fails the test (the user got only the
+        polite apology, which must never pass for an answer)."""
         start = len(self.request.outbox)
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        if self.errors:
+            error, self.errors = self.errors[0], []
+            raise AssertionError(f"a handler raised on {update!r}: {error!r}") from error
         return self.request.outbox[start:]
 
     async def say(self, user: dict, text: str) -> list[Outgoing]:

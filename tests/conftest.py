@@ -4,12 +4,13 @@ TEST_DATABASE_URL is set (each test gets its own schema there), and the clock se
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from bot.core.clock import clock
 from bot.core.settings import DEFAULT_PLAN
@@ -47,21 +48,86 @@ def db_url(request, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_templates(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """One migrated database per backend and test worker, copied for every test that wants a
+    migrated one: a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL (tenths of a
+    second instead of running every migration again). tests/integration/test_migrations.py runs
+    the migrations themselves on empty databases."""
+    from bot.plans.store import import_plan_file
+
+    folder = tmp_path_factory.mktemp("template")
+    templates: dict[str, str] = {}
+    admin = _pg_admin() if PG_URL else None
+    for kind in ("empty", "plan"):
+        path = folder / f"{kind}.db"
+        sqlite = make_engine(f"sqlite:///{path}")
+        upgrade(sqlite)
+        if kind == "plan":
+            import_plan_file(sqlite, DEFAULT_PLAN)
+        with sqlite.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        sqlite.dispose()
+        templates[f"sqlite-{kind}"] = str(path)
+        if admin is not None:
+            name = f"tpl_{kind}_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            pg = make_engine(_pg_database_url(name))
+            upgrade(pg)
+            if kind == "plan":
+                import_plan_file(pg, DEFAULT_PLAN)
+            pg.dispose()
+            templates[f"postgres-{kind}"] = name
+    yield templates
+    if admin is not None:
+        with admin.connect() as conn:
+            for key, name in templates.items():
+                if key.startswith("postgres"):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _pg_admin():
+    return make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _pg_database_url(name: str) -> str:
+    return make_url(normalise_url(PG_URL or "")).set(database=name).render_as_string(
+        hide_password=False)
+
+
 @pytest.fixture
-def engine(db_url):
-    """A migrated, empty database."""
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
+def engine(request, db_url, tmp_path, _migrated_templates):
+    """A migrated, empty database (its own, beside `db_url`'s empty one); holding plan 737
+    already when the test also asks for `plan_engine` (they are one database)."""
+    kind = "plan" if "plan_engine" in request.fixturenames else "empty"
+    if db_url.startswith("sqlite"):
+        path = tmp_path / "migrated.db"
+        shutil.copyfile(_migrated_templates[f"sqlite-{kind}"], path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        template = _migrated_templates[f"postgres-{kind}"]
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    eng = make_engine(_pg_database_url(name))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
 def plan_engine(engine):
-    """A migrated database holding the bundled plan 737."""
-    from bot.plans.store import import_plan_file
-
-    import_plan_file(engine, DEFAULT_PLAN)
+    """A migrated database holding the bundled plan 737 (copied from a template that imported
+    it once: see `engine`)."""
     return engine
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.catalogue import t
 from bot.people.roster import import_roster
 from tests.chat import Chat
 from tests.conftest import ROOT
@@ -56,3 +57,22 @@ async def test_any_text_gets_a_polite_reply(plan_engine, text):
         if text.strip():
             assert out, "every message gets an answer"
             assert all("Traceback" not in o.text for o in out)
+
+
+async def test_a_handler_that_raises_fails_the_test_even_though_the_user_got_an_apology(
+        plan_engine):
+    """The harness must not count the polite error apology as an answer: random-text tests
+    would pass over crashing handlers otherwise."""
+    import pytest
+    from telegram.ext import CommandHandler
+
+    async def broken(update, context):
+        raise RuntimeError("boom")
+
+    async with Chat(plan_engine) as chat:
+        chat.app.add_handler(CommandHandler("broken", broken), group=-1)
+        guest = chat.user()
+        with pytest.raises(AssertionError, match="a handler raised"):
+            await chat.say(guest, "/broken")
+        assert t("error.generic", "vi") in [o.text for o in chat.request.outbox], "user told"
+        assert await chat.text(guest, "/help"), "the chat goes on after the failure"
