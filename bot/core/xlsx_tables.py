@@ -3,7 +3,8 @@
 Bold header row, frozen and filterable, columns wide enough to read, dates as real dates
 (dd/mm/yyyy), percentages as percentages (62,5% is stored as 0.625), text that starts with "="
 kept as text rather than turned into a formula. Shared by the exports, the evidence index and
-the plan spreadsheet.
+the plan spreadsheet. Every string is made XML-safe here (`bot.core.text.xml_safe`): a
+control character in a stored note cannot break an export.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.clock import clock
+from bot.core.text import safe_value, xml_safe
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -52,6 +54,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> No
     cell = ws.cell(row=row, column=col)
     if value is None:
         return
+    value = safe_value(value)  # no stored text can break the sheet (XML-illegal characters)
     if kind == "percent" and isinstance(value, int | float):
         cell.value = value / 100.0
         cell.number_format = PERCENT_FORMAT
@@ -77,7 +80,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> No
 
 def write_header(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None:
     for i, column in enumerate(columns, 1):
-        cell = ws.cell(row=row, column=i, value=column.heading)
+        cell = ws.cell(row=row, column=i, value=xml_safe(column.heading))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")

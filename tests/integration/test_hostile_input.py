@@ -1,0 +1,103 @@
+"""Issue 14: hostile input and abuse. One test (at least) per row of the issue's table; each
+failed before its fix. Real databases, real PTB, through the in-process chat harness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import zipfile
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.core.clock import clock
+from bot.paperwork.evidence import evidence_items, evidence_pack
+from bot.paperwork.periods import parse_period
+from bot.paperwork.quarterly import quarterly_report
+from bot.paperwork.workbook import export_workbook
+from bot.progress import EvidenceFile, NewReport, ParsedValue, record_report
+from storage import models as m
+from storage.db import session_scope
+from tests.chat import Chat
+from tests.exports_helpers import seed_quarter
+from tests.report_helpers import (
+    ERROR,
+    office_fixture,  # noqa: F401  (the `office` fixture)
+    press,
+    reports,
+)
+
+HOSTILE = "ghi chú\x01 thoát\x1b mã\ufffe cuối\uffff, nul\x00 và \x0b\x0c\x1f hết"
+
+
+# --- row 1: a stored note with control characters breaks every export -------------------------
+
+async def test_row1_control_characters_in_stored_text_never_break_an_export(plan_engine):
+    seeded = seed_quarter(plan_engine)
+    with Session(plan_engine) as session:
+        target = session.exec(select(m.Target).where(m.Target.code == "TTHC-1")).one()
+    clock.set(dt.datetime(2025, 9, 20, 9))
+    record_report(plan_engine, NewReport(
+        target.id, seeded.officers["Lê Thị Bích Hậu"], ParsedValue(100.0), None, HOSTILE,
+        (EvidenceFile("console", "f-hostile", None, "biên\x01bản\uffff.pdf",
+                      "application/pdf", 10),)))
+    clock.set(dt.datetime(2025, 10, 5, 9))
+    period = parse_period("2025-Q3", dt.date(2025, 10, 5))
+    workbook = export_workbook(plan_engine, dt.date(2025, 10, 5), period)
+    texts = [c for ws in load_workbook(io.BytesIO(workbook.content)).worksheets
+             for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("ghi chú thoát mã cuối, nul và  hết" in c for c in texts), texts
+    _, docx, _ = quarterly_report(plan_engine, period, dt.date(2025, 10, 5))
+    assert Document(io.BytesIO(docx)).paragraphs
+
+    async def fetch(item):
+        return b"%PDF-1.4\n%%EOF"
+
+    pack = await evidence_pack(evidence_items(plan_engine, period), fetch)
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        assert any(name.endswith(".xlsx") for name in archive.namelist())
+
+
+async def test_row1_typed_control_characters_are_dropped_before_anything_stores_them(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "62")
+        out = await chat.text(anh, HOSTILE)  # the note
+        assert ERROR not in out
+        await press(chat, anh, "rep:done")
+        out = await press(chat, anh, "rep:ok")
+        assert ERROR not in out
+        stored = reports(office)
+        assert len(stored) == 1 and stored[0].note == "ghi chú thoát mã cuối, nul và  hết"
+
+
+# --- row 6: NUL in a note fails on PostgreSQL; the error log then holds the SQL parameters ----
+
+def test_row6_sql_errors_never_carry_the_parameters(engine):
+    with pytest.raises(IntegrityError) as caught:  # no such officer: the foreign key refuses
+        with session_scope(engine) as session:
+            session.add(m.Invite(code="gọi 0912345678", officer_id=987654,
+                                 created_at=clock.now(), expires_at=clock.now()))
+    assert "0912345678" not in str(caught.value)
+
+
+async def test_row6_a_failing_handler_logs_no_user_text(office, caplog):
+    from telegram.ext import MessageHandler, filters
+
+    async def boom(update, context):
+        raise ValueError(f"could not read {update.effective_message.text!r}")
+
+    async with Chat(office) as chat:
+        chat.app.add_handler(MessageHandler(filters.Regex("^BOOM"), boom), group=-5)
+        user = chat.officer("Diệu Anh")
+        with caplog.at_level(logging.INFO):
+            out = await chat.text(user, "BOOM số của tôi 0912345678")
+        assert ERROR in out  # the apology is still sent
+        logged = "\n".join(r.getMessage() + (logging.Formatter().formatException(r.exc_info)
+                                             if r.exc_info else "") for r in caplog.records)
+        assert "ValueError" in logged and "0912345678" not in logged
