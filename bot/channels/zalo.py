@@ -95,7 +95,7 @@ def _parse(status: int, body: bytes) -> Any:
         if failed or status >= 400:
             code = data.get("error_code") or (status if status >= 400 else None) or 400
             params = data.get("parameters") or {}
-            raise ZaloAPIError(int(code) if str(code).lstrip("-").isdigit() else status or 400,
+            raise ZaloAPIError(int(code) if str(code).lstrip("-").isdecimal() else status or 400,
                                str(data.get("description") or data.get("message") or "error"),
                                params.get("retry_after") if isinstance(params, dict) else None)
         return data.get("result", data.get("data", data))
@@ -427,7 +427,7 @@ class ZaloRequest(BridgeRequest):
         zalo_id = self.ids.zalo_id(chat_id)
         if zalo_id is not None:
             return zalo_id, chat_id
-        if chat_id.lstrip("-").isdigit():
+        if chat_id.lstrip("-").isdecimal():
             raise ZaloAPIError(404, f"chat {chat_id} is not a Zalo chat seen by this bot")
         number, new = await self.number_of(chat_id)
         menu = self.menus.pop(chat_id, None)

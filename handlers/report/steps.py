@@ -167,7 +167,7 @@ def _typed_button(question: Reply, text: str, partial: bool = False) -> str | No
     lists of names (`partial`) — a part of one label only."""
     buttons = [b for row in question.buttons for b in row]
     typed = text.strip()
-    if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+    if typed.isdecimal() and 1 <= int(typed) <= len(buttons):
         return buttons[int(typed) - 1].data
     key = fold(typed)
     if not key:

@@ -101,3 +101,32 @@ async def test_row6_a_failing_handler_logs_no_user_text(office, caplog):
         logged = "\n".join(r.getMessage() + (logging.Formatter().formatException(r.exc_info)
                                              if r.exc_info else "") for r in caplog.records)
         assert "ValueError" in logged and "0912345678" not in logged
+
+
+# --- row 10: superscript digits at the value step; years like 9999 -----------------------------
+
+@pytest.mark.parametrize(("who", "start"), [("Diệu Anh", "/report"), ("Diệu Anh", "/report TC-1"),
+                                           ("Tuấn An", "/report CQS-1")])
+async def test_row10_superscript_and_odd_digits_at_every_report_step(office, who, start, caplog):
+    async with Chat(office) as chat:
+        officer = chat.officer(who)
+        for typed in ["²³", "¹", "①", "62²", "٣", "１", "²"]:
+            await chat.text(officer, "/cancel")
+            await chat.text(officer, start)  # the target, the school or the value question
+            with caplog.at_level(logging.ERROR, logger="parbot.errors"):
+                out = await chat.text(officer, typed)
+            assert out and ERROR not in out and not caplog.records, (start, typed, out)
+        assert not reports(office)
+
+
+@pytest.mark.parametrize("command", ["/quarterly 9999", "/export 9999", "/quarterly Q1/1899",
+                                     "/export 2101", "/quarterly 0000"])
+async def test_row10_years_outside_2000_2100_get_a_polite_no(office, command, caplog):
+    async with Chat(office) as chat:
+        leader = chat.officer("Phan Văn Thắng")
+        with caplog.at_level(logging.ERROR, logger="parbot.errors"):
+            out = await chat.say(leader, command)
+        text = "\n".join(o.render() for o in out)
+        assert out and ERROR not in text and not caplog.records
+        assert "9999" in text or "1899" in text or "2101" in text or "0000" in text, text
+        assert all(o.file_bytes is None for o in out)
