@@ -281,11 +281,11 @@ async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def confirmed_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A Confirm button of a report that is no longer open: stored already, or stale."""
     data = update.callback_query.data or ""
-    line = await run(reporting.recorded, services(context).engine, data.split(":", 2)[-1])
-    if line is None:
+    actor = await current_actor(update, context)
+    line = await run(reporting.recorded, services(context).engine, data.split(":", 2)[-1], actor)
+    if line is None:  # not stored, or not this person's: as any stale button
         await fallback.stale_button(update, context)
         return
-    actor = await current_actor(update, context)
     await answer(update, context, views.already_recorded(line, actor.language), actor.language)
 
 

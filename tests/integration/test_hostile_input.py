@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from docx import Document
@@ -26,9 +28,12 @@ from tests.chat import Chat
 from tests.exports_helpers import seed_quarter
 from tests.report_helpers import (
     ERROR,
+    button_update,
     office_fixture,  # noqa: F401  (the `office` fixture)
     press,
+    rendered,
     reports,
+    to_summary,
 )
 
 HOSTILE = "ghi chú\x01 thoát\x1b mã\ufffe cuối\uffff, nul\x00 và \x0b\x0c\x1f hết"
@@ -130,3 +135,40 @@ async def test_row10_years_outside_2000_2100_get_a_polite_no(office, command, ca
         assert out and ERROR not in text and not caplog.records
         assert "9999" in text or "1899" in text or "2101" in text or "0000" in text, text
         assert all(o.file_bytes is None for o in out)
+
+
+# --- row 8: a forged rep:ok:<draft id> tells a guest another officer's report value -----------
+
+async def test_row8_a_forged_confirm_shows_nothing_to_anyone_but_the_reporter(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        await to_summary(chat, anh, "TC-1", "62")
+        await press(chat, anh, "rep:ok")
+        (stored,) = reports(office)
+        data = "rep:ok:" + stored.dedupe_key.split(":", 1)[1]
+        again = rendered(await chat.feed(button_update(chat, anh, data)))
+        assert "62" in again  # the reporter pressing Confirm again is told it was stored
+        for intruder in (chat.user("Người lạ"), chat.officer("Bích Hậu"),
+                         chat.officer("Phan Văn Thắng")):
+            out = rendered(await chat.feed(button_update(chat, intruder, data)))
+            assert "62" not in out and "TC-1" not in out, out
+
+
+# --- row 7: eight people redeeming one invite at once: one wins --------------------------------
+
+def test_row7_one_invite_redeemed_by_eight_at_once_links_exactly_one(office):
+    from bot.people import identity
+
+    (officer_id, _), = identity.find_officers(office, "Diệu Anh")
+    for attempt in range(3):
+        (invite,) = identity.create_invites(office, [officer_id], 7)
+        barrier = threading.Barrier(8)
+
+        def redeem(i: int, code: str = invite.code, n: int = attempt) -> str:
+            barrier.wait()
+            return identity.redeem_invite(office, "console", f"race-{n}-{i}", code).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            outcomes = list(pool.map(redeem, range(8)))
+        assert outcomes.count("linked") == 1, outcomes
+        assert outcomes.count("used") == 7, outcomes
