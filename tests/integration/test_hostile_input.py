@@ -164,8 +164,9 @@ def test_row7_one_invite_redeemed_by_eight_at_once_links_exactly_one(office):
         (invite,) = identity.create_invites(office, [officer_id], 7)
         barrier = threading.Barrier(8)
 
-        def redeem(i: int, code: str = invite.code, n: int = attempt) -> str:
-            barrier.wait()
+        def redeem(i: int, code: str = invite.code, n: int = attempt,
+                   gate: threading.Barrier = barrier) -> str:
+            gate.wait()
             return identity.redeem_invite(office, "console", f"race-{n}-{i}", code).status
 
         with ThreadPoolExecutor(max_workers=8) as pool:
