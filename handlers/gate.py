@@ -1,18 +1,28 @@
-"""Before any feature sees an update (handler group -100): the text made safe.
+"""Before any feature sees an update (handler groups below 0, in this order):
 
-Incoming text, captions, button data, file and contact names lose `\\x00` and the other
-characters no document or database column can hold (`bot.core.text.xml_safe`), once, here — so
-no handler stores what would later break an export.
+1. the text made safe: incoming text, captions, button data, file and contact names lose `\\x00`
+   and the other characters no document or database column can hold (`bot.core.text.xml_safe`),
+   once, here — so no handler stores what would later break an export;
+2. private chats only: in groups, supergroups and channels the bot answers nothing but one
+   polite refusal per chat per day (kept in the state store, so a restart does not repeat it) —
+   staff lists, invite codes and workbooks are never posted where others read.
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram import Chat, Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from bot.core import state_store
+from bot.core.catalogue import language, t
+from bot.core.clock import clock
 from bot.core.text import xml_safe
+from handlers.common import run, services
 
 GROUP_CLEAN = -100
+GROUP_PRIVATE = -90
+REFUSED_KIND = "group_refused"  # state store: (channel:chat) → the day of the last refusal
+REFUSED_TODAY = "group_refused_today"  # bot_data: the same, in memory
 
 
 def _clean_fields(obj: object, *names: str) -> None:
@@ -47,5 +57,37 @@ async def clean_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     clean(update)
 
 
+def _refused_today(context: ContextTypes.DEFAULT_TYPE, key: str, today: str) -> bool:
+    """Was this chat refused today already? Marks it refused if not (memory, then the store)."""
+    memory: dict[str, str] = context.application.bot_data.setdefault(REFUSED_TODAY, {})
+    if memory.get(key) == today:
+        return True
+    engine = services(context).engine
+    stored = state_store.get(engine, REFUSED_KIND, key)
+    memory[key] = today
+    if stored is not None and stored.get("day") == today:
+        return True
+    state_store.put(engine, REFUSED_KIND, key, {"day": today})
+    return False
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything from a chat that is not private: one polite refusal a day, then silence."""
+    chat = update.effective_chat
+    if chat is None or chat.type == Chat.PRIVATE:
+        return
+    key = f"{services(context).channel}:{chat.id}"
+    today = clock.today().isoformat()
+    memory = context.application.bot_data.get(REFUSED_TODAY, {})
+    if memory.get(key) != today and not await run(_refused_today, context, key, today):
+        user = update.effective_user
+        lang = language(user.language_code if user else None)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(chat.id, t("gate.private_only", lang))
+    raise ApplicationHandlerStop
+
+
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, clean_update), group=GROUP_CLEAN)
+    app.add_handler(TypeHandler(Update, private_only), group=GROUP_PRIVATE)

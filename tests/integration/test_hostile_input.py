@@ -173,3 +173,49 @@ def test_row7_one_invite_redeemed_by_eight_at_once_links_exactly_one(office):
             outcomes = list(pool.map(redeem, range(8)))
         assert outcomes.count("linked") == 1, outcomes
         assert outcomes.count("used") == 7, outcomes
+
+
+# --- row 3: in a group, /officers, /invite and /export post the staff list, a code, the workbook
+
+def _in_group(update: dict, chat_id: int, kind: str = "group") -> dict:
+    for key in ("message", "callback_query"):
+        if key in update:
+            message = update[key] if key == "message" else update[key]["message"]
+            message["chat"] = {"id": chat_id, "type": kind, "title": "Tổ văn phòng"}
+    return update
+
+
+async def test_row3_groups_get_one_polite_refusal_a_day_and_no_data(office):
+    clock.set(dt.datetime(2025, 5, 10, 9, 0))
+    async with Chat(office) as chat:
+        admin = chat.officer("Lý Minh Quân")
+        leader = chat.officer("Phan Văn Thắng")
+        said: list = []
+        for user, text in [(admin, "/officers"), (admin, "/invite Diệu Anh"), (leader, "/export"),
+                           (leader, "/quarterly"), (admin, "/plan"), (leader, "ai phụ trách TC-1"),
+                           (admin, "/help"), (admin, "/start")]:
+            said += await chat.feed(_in_group(chat.request.text_update(user, text), -1001))
+        said += await chat.feed(_in_group(button_update(chat, admin, "cmd:officers"), -1001))
+        supergroup = await chat.feed(_in_group(chat.request.text_update(admin, "/officers"),
+                                               -1002, "supergroup"))
+        assert len(said) == 1 and len(supergroup) == 1, [o.render() for o in said]
+        text = said[0].render()
+        assert "riêng" in text and said[0].file_bytes is None
+        assert "Diệu Anh" not in text and "Trần Thị Hòa" not in text
+        clock.set(dt.datetime(2025, 5, 11, 9, 0))
+        tomorrow = await chat.feed(_in_group(chat.request.text_update(admin, "/officers"), -1001))
+        assert len(tomorrow) == 1 and "Hòa" not in tomorrow[0].render()
+        # the same people in their private chats are served as before
+        assert "Trần Thị Hòa" in await chat.text(admin, "/officers")
+
+
+async def test_row3_channel_posts_are_ignored_after_one_refusal(office):
+    async with Chat(office) as chat:
+        post = chat.request.text_update(chat.user(), "/officers")
+        message = post.pop("message")
+        message.pop("from")
+        message["chat"] = {"id": -1003, "type": "channel", "title": "Kênh"}
+        post["channel_post"] = message
+        first = await chat.feed(post)
+        second = await chat.feed({**post, "update_id": post["update_id"] + 100000})
+        assert len(first) <= 1 and not second
