@@ -32,13 +32,15 @@ class RecordingRequest(BridgeRequest):
 
 
 class Chat:
-    def __init__(self, engine: Engine, admin_console: bool = False, **settings: object) -> None:
+    def __init__(self, engine: Engine, admin_console: bool = False,
+                 request: RecordingRequest | None = None, channel: str = "console",
+                 **settings: object) -> None:
         self.engine = engine
         # no background reminder ticks: tests that want them drive the tick themselves
         self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, **settings})
-        self.services = Services(engine=engine, settings=self.settings, channel="console",
+        self.services = Services(engine=engine, settings=self.settings, channel=channel,
                                  console_actor=console_admin() if admin_console else None)
-        self.request = RecordingRequest()
+        self.request = request or RecordingRequest()
         self.app = build_application(self.services, request=self.request)
 
     async def __aenter__(self) -> Chat:
@@ -60,7 +62,7 @@ class Chat:
         assert len(found) == 1, f"{name!r} matches {found}"
         officer_id, full_name = found[0]
         user = self.request.user(next(_ids), full_name, language_code)
-        identity.link_account(self.engine, officer_id, "console", user["id"])
+        identity.link_account(self.engine, officer_id, self.services.channel, user["id"])
         return user
 
     async def feed(self, update: dict) -> list[Outgoing]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from bot.core.catalogue import t
 from bot.core.clock import clock
-from bot.core.files import FileUnavailable
+from bot.core.files import FileKind, FileUnavailable, safe_name, sniff
 from bot.core.xlsx_tables import Column, write_table
 from bot.paperwork.periods import Period
 from bot.paperwork.quarterly import NoPlan
@@ -98,9 +98,14 @@ def _safe(part: str, limit: int = 80) -> str:
     return cleaned[:limit] or "_"
 
 
-def zip_path(item: EvidenceItem, lang: str = "vi") -> str:
-    """"07. Xây dựng chính quyền điện tử.../CQS-1/Trường THCS Lê Lợi/12-3-bien-ban.pdf"."""
-    name = item.file_name or f"{item.channel}-file{_EXTENSIONS.get(item.mime_type or '', '')}"
+def zip_path(item: EvidenceItem, lang: str = "vi", kind: FileKind | None = None) -> str:
+    """"07. Xây dựng chính quyền điện tử.../CQS-1/Trường THCS Lê Lợi/12-3-bien-ban.pdf"; with
+    `kind` (what the bytes are) the extension is the checked type's, whatever the sender named."""
+    if kind is not None:
+        name = safe_name(item.file_name, kind, f"{item.channel}-file")
+    else:
+        name = item.file_name or \
+            f"{item.channel}-file{_EXTENSIONS.get(item.mime_type or '', '')}"
     unit = item.unit_name or t("exports.evidence.no_unit", lang)
     return "/".join((_safe(f"{item.area_number:02d}. {item.area_name}"), _safe(item.target_code),
                      _safe(unit), _safe(f"{item.report_id}-{item.evidence_id}-{name}", 120)))
@@ -167,7 +172,11 @@ async def evidence_pack(items: list[EvidenceItem], fetch: Fetch,
             except FileUnavailable as exc:
                 pack.missing.append((item, str(exc) or item.channel))
                 continue
-            path = zip_path(item, lang)
+            kind = sniff(data)
+            if kind is None:  # not a photo, PDF, DOCX or XLSX, whatever it was called
+                pack.missing.append((item, t("exports.evidence.bad_type", lang)))
+                continue
+            path = zip_path(item, lang, kind)
             local = clock.local(item.reported_at)
             info = zipfile.ZipInfo(path, local.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED

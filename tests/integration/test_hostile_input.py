@@ -24,11 +24,15 @@ from bot.paperwork.workbook import export_workbook
 from bot.progress import EvidenceFile, NewReport, ParsedValue, record_report
 from storage import models as m
 from storage.db import session_scope
-from tests.chat import Chat
+from tests.chat import Chat, RecordingRequest
 from tests.exports_helpers import seed_quarter
 from tests.report_helpers import (
+    DOCX,
     ERROR,
+    PDF,
     button_update,
+    document_update,
+    evidence,
     office_fixture,  # noqa: F401  (the `office` fixture)
     press,
     rendered,
@@ -219,3 +223,97 @@ async def test_row3_channel_posts_are_ignored_after_one_refusal(office):
         first = await chat.feed(post)
         second = await chat.feed({**post, "update_id": post["update_id"] + 100000})
         assert len(first) <= 1 and not second
+
+
+# --- row 4: invoice.exe declared as PDF and setup.pdf.scr as DOCX become evidence -----------------
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+REAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    Document().save(out)
+    return out.getvalue()
+
+
+def _zip_without_content_types() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+class FilesRequest(RecordingRequest):
+    """The bridge with Telegram's getFile and file downloads: `blobs` by file id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blobs: dict[str, bytes] = {}
+
+    async def api_getFile(self, params: dict, files: dict) -> dict:
+        file_id = str(params["file_id"])
+        if file_id not in self.blobs:
+            raise KeyError(file_id)
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_path": file_id,
+                "file_size": len(self.blobs[file_id])}
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        if method == "GET":
+            return 200, self.blobs[url.rsplit("/", 1)[-1]]
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def test_row4_evidence_is_checked_by_its_bytes_and_named_by_them(office, tmp_path):
+    files = FilesRequest()
+    files.blobs.update({"exe": EXE, "scr": EXE, "pdf": REAL_PDF, "docx": _docx(),
+                        "fakezip": _zip_without_content_types()})
+    async with Chat(office, request=files, channel="telegram",
+                    PARBOT_EVIDENCE_DIR=str(tmp_path / "evidence")) as chat:
+        anh = chat.officer("Diệu Anh")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "62")  # the note question: files are taken from here on
+        for file_id, name, mime in [("exe", "invoice.exe", PDF), ("exe", "hoa-don.pdf", PDF),
+                                    ("scr", "setup.pdf.scr", DOCX),
+                                    ("fakezip", "bao-cao.docx", DOCX)]:
+            out = rendered(await chat.feed(document_update(chat, anh, file_id, name, mime)))
+            assert "Không nhận" in out and ERROR not in out, out
+        big = document_update(chat, anh, "pdf", "to.pdf", PDF, size=30 * 1024 * 1024)
+        assert "không nhận" in rendered(await chat.feed(big))
+        for file_id, name, mime in [("pdf", "bien-ban.exe.pdf", PDF),
+                                    ("docx", "ke-hoach.scr", DOCX)]:
+            out = rendered(await chat.feed(document_update(chat, anh, file_id, name, mime)))
+            assert "Không nhận" not in out, out
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok")
+        (stored,) = reports(office)
+        kept = evidence(office, stored.id)
+        assert [(e.file_name, e.mime_type) for e in kept] == [("bien-ban.pdf", PDF),
+                                                              ("ke-hoach.docx", DOCX)]
+        assert sorted(p.suffix for p in (tmp_path / "evidence").iterdir()) == [".docx", ".pdf"]
+
+
+async def test_row4_the_evidence_pack_names_files_by_their_bytes_and_leaves_out_the_rest(
+        plan_engine):
+    seeded = seed_quarter(plan_engine)
+    with Session(plan_engine) as session:
+        target = session.exec(select(m.Target).where(m.Target.code == "TTHC-1")).one()
+    clock.set(dt.datetime(2025, 9, 20, 9))
+    record_report(plan_engine, NewReport(
+        target.id, seeded.officers["Lê Thị Bích Hậu"], ParsedValue(100.0), None, None,
+        (EvidenceFile("telegram", "exe", "ux", "invoice.pdf", PDF, len(EXE)),
+         EvidenceFile("telegram", "scr", "us", "setup.pdf.scr", DOCX, len(EXE)),
+         EvidenceFile("telegram", "good", "ug", "bien ban.docx.exe", DOCX, 10))))
+    blobs = {"exe": EXE, "scr": EXE, "good": _docx()}
+
+    async def fetch(item):
+        return blobs.get(item.file_id, REAL_PDF)
+
+    period = parse_period("2025-Q3", dt.date(2025, 10, 5))
+    pack = await evidence_pack(evidence_items(plan_engine, period), fetch)
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        names = archive.namelist()
+    assert not any(n.endswith((".exe", ".scr")) for n in names), names
+    assert any(n.endswith("bien ban.docx") for n in names), names
+    assert sorted(item.file_id for item, _ in pack.missing) == ["BQACAgI-gone", "exe", "scr"] or \
+        {"exe", "scr"} <= {item.file_id for item, _ in pack.missing}
