@@ -317,3 +317,60 @@ async def test_row4_the_evidence_pack_names_files_by_their_bytes_and_leaves_out_
     assert any(n.endswith("bien ban.docx") for n in names), names
     assert sorted(item.file_id for item, _ in pack.missing) == ["BQACAgI-gone", "exe", "scr"] or \
         {"exe", "scr"} <= {item.file_id for item, _ in pack.missing}
+
+
+# --- row 5: a 0.66 MB workbook of 400k rows sent as a plan takes 80 s and 1.6 GB -----------------
+
+def _workbook_with_sheet_xml(rows: int, cols: int = 10) -> bytes:
+    """A real workbook whose one sheet holds `rows` × `cols` numbers (written as XML directly:
+    openpyxl would take minutes to write what it then takes minutes to read)."""
+    from openpyxl import Workbook
+
+    small = io.BytesIO()
+    Workbook().save(small)
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i + 1) for i in range(cols)]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in letters)
+                   + "</row>" for r in range(1, rows + 1))
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f"<sheetData>{body}</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(small) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = sheet.encode() if info.filename == "xl/worksheets/sheet1.xml" \
+                else source.read(info.filename)
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    from openpyxl import Workbook
+
+    small = io.BytesIO()
+    Workbook().save(small)
+    out = io.BytesIO()
+    with zipfile.ZipFile(small) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr("xl/media/padding.bin", b"\0" * (200 * 1024 * 1024))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["rows", "bomb", "wide"])
+def test_row5_spreadsheets_are_bounded_before_they_are_parsed(kind):
+    import time
+
+    from bot.paperwork.plan_sheets import read_plan_sheet, render_problems
+
+    data = {"rows": lambda: _workbook_with_sheet_xml(150_000),
+            "bomb": _zip_bomb, "wide": lambda: _workbook_with_sheet_xml(5, 5000)}[kind]()
+    started = time.perf_counter()
+    result = read_plan_sheet(data, "ke-hoach.xlsx")
+    elapsed = time.perf_counter() - started
+    assert not result.ok and elapsed < 3, (kind, elapsed)
+    text = render_problems(result, "vi")
+    assert "quá lớn" in text or "quá nhiều" in text, text

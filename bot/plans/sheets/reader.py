@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from bot.core.catalogue import t
 from bot.core.text import fold
 from bot.plans import schema as ps
+from bot.plans.sheets.bounds import sheet_bounds
 from bot.plans.sheets.layout import (
     AUX_SPECS,
     FREQUENCY_WORDS,
@@ -175,6 +176,11 @@ class _Reader:
         self.grids: list[Grid] = []
 
     def load(self, data: bytes) -> None:
+        problem = sheet_bounds(data)
+        if problem is not None:
+            key, values = problem
+            self.problem(Place(""), key, **values)
+            raise Unreadable(key)
         try:
             book = load_workbook(io.BytesIO(data), data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
