@@ -153,14 +153,19 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
 
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, draft: Draft,
-                  outcome: Outcome, lang: str) -> object:
-    """Save (or drop) the draft, then reply: what the user sees is always already stored."""
+                  outcome: Outcome, lang: str, kept: set[str] | None = None) -> object:
+    """Save (or drop) the draft, then reply: what the user sees is always already stored.
+    `kept`: the evidence copies the draft held when loaded; those it no longer holds (cancelled,
+    expired, started over, cleared) are deleted unless a stored report refers to them."""
     svc = services(context)
     if outcome.end:
         await run(reporting.drop_draft, svc.engine, key)
     else:
         draft.touch()
         await run(reporting.save_draft, svc.engine, key, draft)
+    leftover = (kept or set()) - (set() if outcome.end else reporting.kept_files(draft))
+    if leftover:
+        await run(reporting.discard_files, svc.engine, leftover)
     await _track(context, key, not outcome.end)
     await _reply(update, context, outcome.replies, lang)
     return END if outcome.end else ACTIVE
@@ -195,10 +200,11 @@ def _step(fn: StepFn):
             await _track(context, key, False)
             await _reply(update, context, [views.nothing_open(lang)], lang)
             return END
+        kept = reporting.kept_files(draft)
         if _stale(context, draft):
             outcome = Outcome([views.timed_out(draft, svc.settings.report_idle_minutes, lang)],
                               end=True)
-            return await _finish(update, context, key, draft, outcome, lang)
+            return await _finish(update, context, key, draft, outcome, lang, kept)
         mark = fingerprint(update, context)
         if draft.handled(mark):  # delivered twice: handled already
             if update.callback_query is not None:
@@ -206,7 +212,7 @@ def _step(fn: StepFn):
             return ACTIVE
         draft.remember(mark)
         outcome = await fn(update, context, actor, draft)
-        return await _finish(update, context, key, draft, outcome, lang)
+        return await _finish(update, context, key, draft, outcome, lang, kept)
 
     return inner
 
@@ -225,6 +231,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     mark = fingerprint(update, context)
     draft = await run(reporting.load_draft, svc.engine, key)
     replies: list[Reply] = []
+    kept = reporting.kept_files(draft)
     if draft is not None and _stale(context, draft):
         replies.append(views.timed_out(draft, svc.settings.report_idle_minutes, lang))
         draft = None
@@ -237,12 +244,12 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         draft.pending = args
         draft.step = "restart"
         return await _finish(update, context, key, draft,
-                             Outcome([views.restart_question(draft, lang)]), lang)
+                             Outcome([views.restart_question(draft, lang)]), lang, kept)
     draft = Draft.new(lang)
     draft.remember(mark)
     outcome = await steps.start(context, actor, draft, args)
     outcome.replies[:0] = replies
-    return await _finish(update, context, key, draft, outcome, lang)
+    return await _finish(update, context, key, draft, outcome, lang, kept)
 
 
 on_update = _step(steps.on_input)
@@ -262,7 +269,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         await answer(update, context, Reply(t("report.cancel_nothing", lang)), lang)
         return END
     return await _finish(update, context, key, draft, Outcome([views.cancelled(lang)], end=True),
-                         lang)
+                         lang, reporting.kept_files(draft))
 
 
 async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -273,6 +280,7 @@ async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is None:
         return
     await run(reporting.drop_draft, svc.engine, key)
+    await run(reporting.discard_files, svc.engine, reporting.kept_files(draft))
     await _track(context, key, False)
     await send(update, context, views.timed_out(draft, svc.settings.report_idle_minutes,
                                                 draft.lang), draft.lang)

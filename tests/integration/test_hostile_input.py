@@ -374,3 +374,68 @@ def test_row5_spreadsheets_are_bounded_before_they_are_parsed(kind):
     assert not result.ok and elapsed < 3, (kind, elapsed)
     text = render_problems(result, "vi")
     assert "quá lớn" in text or "quá nhiều" in text, text
+
+
+# --- row 9: two cancelled drafts leave 8 orphan evidence files; nothing deletes them -------------
+
+async def test_row9_files_of_cancelled_and_expired_drafts_are_deleted(office, tmp_path):
+    folder = tmp_path / "evidence"
+    files = FilesRequest()
+    files.blobs.update({f"p{i}": REAL_PDF + str(i).encode() for i in range(12)})
+    async with Chat(office, request=files, channel="telegram",
+                    PARBOT_EVIDENCE_DIR=str(folder)) as chat:
+        anh = chat.officer("Diệu Anh")
+
+        async def four_files(first: int) -> None:
+            await chat.text(anh, "/report TC-1")
+            await chat.text(anh, "62")
+            for i in range(first, first + 4):
+                await chat.feed(document_update(chat, anh, f"p{i}", f"f{i}.pdf", PDF))
+            assert len(list(folder.iterdir())) == 4
+
+        await four_files(0)
+        await chat.text(anh, "/cancel")  # cancelled
+        assert not list(folder.iterdir())
+        await four_files(4)
+        clock.set(clock.now() + dt.timedelta(hours=2))  # expired: found idle at the next message
+        await chat.text(anh, "/report TC-1")
+        assert not list(folder.iterdir())
+        await chat.text(anh, "/cancel")
+        await four_files(8)  # confirmed: the files stay, they are the report's evidence
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok")
+        assert len(list(folder.iterdir())) == 4
+
+
+async def test_row9_the_daily_sweep_deletes_files_no_row_or_draft_refers_to(office, tmp_path):
+    import os
+    import time
+
+    from bot.reporting import sweep_evidence
+
+    folder = tmp_path / "evidence"
+    files = FilesRequest()
+    files.blobs.update({"kept": REAL_PDF, "open": REAL_PDF + b"2"})
+    async with Chat(office, request=files, channel="telegram",
+                    PARBOT_EVIDENCE_DIR=str(folder)) as chat:
+        anh, hau = chat.officer("Diệu Anh"), chat.officer("Bích Hậu")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "62")
+        await chat.feed(document_update(chat, anh, "kept", "a.pdf", PDF))
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok")
+        await chat.text(hau, "/report TTHC-1")
+        await chat.text(hau, "90")
+        await chat.feed(document_update(chat, hau, "open", "b.pdf", PDF))  # a draft still open
+    orphans = [folder / "crashed-1-x.pdf", folder / "crashed-2-y.jpg"]
+    for orphan in orphans:
+        orphan.write_bytes(b"left behind by a crash")
+    fresh = folder / "being-written.pdf"
+    fresh.write_bytes(b"...")
+    old = time.time() - 3 * 24 * 3600
+    for path in folder.iterdir():
+        if path != fresh:
+            os.utime(path, (old, old))
+    assert sweep_evidence(office, folder) == 2
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == 3 and fresh.name in left and not any(o.name in left for o in orphans)
