@@ -106,7 +106,9 @@ class TelegramChannel:
 def zalo_channel(settings: Settings, engine: Engine,
                  files: webhooks.FileStore | None) -> zalo.ZaloChannel:
     client = zalo.ZaloClient(settings.zalo_bot_token or "", settings.zalo_api_base_url)
-    request = zalo.ZaloRequest(client, engine, files, settings.public_file_hours)
+    request = zalo.ZaloRequest(client, engine, files, settings.public_file_hours,
+                               settings.zalo_media_hosts, settings.zalo_api_base_url,
+                               settings.zalo_bot_token or "")
     app = build_application(Services(engine=engine, settings=settings, channel="zalo"),
                             request=request)
     return zalo.ZaloChannel(app, request, settings)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     zalo_bot_token: str | None = Field(default=None, alias="ZALO_BOT_TOKEN")
     zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com",
                                    alias="ZALO_API_BASE_URL")
+    # where Zalo users' photos may be fetched from: host suffixes (https only) or whole origins
+    # ("http://127.0.0.1:8080"); anything else, and the Bot API itself, is never fetched
+    zalo_media_hosts: str = Field(default="zdn.vn,zadn.vn", alias="ZALO_MEDIA_HOSTS")
     zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
     zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
     public_base_url: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
