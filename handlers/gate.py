@@ -3,12 +3,18 @@
 1. the text made safe: incoming text, captions, button data, file and contact names lose `\\x00`
    and the other characters no document or database column can hold (`bot.core.text.xml_safe`),
    once, here — so no handler stores what would later break an export;
-2. private chats only: in groups, supergroups and channels the bot answers nothing but one
+2. fair use: a token bucket per person (`bot.core.fair_use`; officers' roomier than strangers'),
+   one polite "chậm lại" past it, then silence until it refills — checked before any feature
+   runs, so a flood costs a dictionary look-up per message, and (with
+   `bot.channels.updates`) never delays anyone else;
+3. private chats only: in groups, supergroups and channels the bot answers nothing but one
    polite refusal per chat per day (kept in the state store, so a restart does not repeat it) —
    staff lists, invite codes and workbooks are never posted where others read.
 """
 
 from __future__ import annotations
+
+import time
 
 from telegram import Chat, Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
@@ -16,11 +22,17 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Type
 from bot.core import state_store
 from bot.core.catalogue import language, t
 from bot.core.clock import clock
+from bot.core.fair_use import FairUse, Verdict
 from bot.core.text import xml_safe
+from bot.people import identity
 from handlers.common import run, services
 
 GROUP_CLEAN = -100
+GROUP_FAIR = -95
 GROUP_PRIVATE = -90
+FAIR_USE = "fair_use"  # bot_data: the FairUse buckets of this Application
+MEMBERS = "fair_use_members"  # bot_data: user id → (on the roster?, until when)
+MEMBER_TTL = 60.0  # seconds a membership answer is trusted
 REFUSED_KIND = "group_refused"  # state store: (channel:chat) → the day of the last refusal
 REFUSED_TODAY = "group_refused_today"  # bot_data: the same, in memory
 
@@ -57,6 +69,46 @@ async def clean_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     clean(update)
 
 
+def _fair_use(context: ContextTypes.DEFAULT_TYPE) -> FairUse:
+    data = context.application.bot_data
+    if FAIR_USE not in data:
+        s = services(context).settings
+        data[FAIR_USE] = FairUse(s.rate_per_minute, s.rate_burst, s.stranger_rate_per_minute,
+                                 s.stranger_rate_burst)
+    return data[FAIR_USE]
+
+
+async def _member(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
+    """Is this account linked to a roster officer? (asked at most once a minute per person)"""
+    cache: dict[int, tuple[bool, float]] = context.application.bot_data.setdefault(MEMBERS, {})
+    now = time.monotonic()
+    known = cache.get(user_id)
+    if known is not None and known[1] > now:
+        return known[0]
+    svc = services(context)
+    actor = await run(identity.resolve, svc.engine, svc.channel, user_id, "vi")
+    member = actor.officer_id is not None or svc.console_actor is not None
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[user_id] = (member, now + MEMBER_TTL)
+    return member
+
+
+async def fair_use(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Past the person's bucket: one "chậm lại", then nothing until it refills."""
+    user = update.effective_user
+    limits = _fair_use(context)
+    if user is None or not (limits.active(True) or limits.active(False)):
+        return
+    verdict = await limits.check(user.id, await _member(context, user.id))
+    if verdict is Verdict.OK:
+        return
+    if verdict is Verdict.WARN and update.effective_chat is not None:
+        lang = language(user.language_code)
+        await context.bot.send_message(update.effective_chat.id, t("gate.slow_down", lang))
+    raise ApplicationHandlerStop
+
+
 def _refused_today(context: ContextTypes.DEFAULT_TYPE, key: str, today: str) -> bool:
     """Was this chat refused today already? Marks it refused if not (memory, then the store)."""
     memory: dict[str, str] = context.application.bot_data.setdefault(REFUSED_TODAY, {})
@@ -90,4 +142,5 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, clean_update), group=GROUP_CLEAN)
+    app.add_handler(TypeHandler(Update, fair_use), group=GROUP_FAIR)
     app.add_handler(TypeHandler(Update, private_only), group=GROUP_PRIVATE)

@@ -37,7 +37,9 @@ class Chat:
                  **settings: object) -> None:
         self.engine = engine
         # no background reminder ticks: tests that want them drive the tick themselves
-        self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, **settings})
+        # and no fair-use limit: tests that want it set PARBOT_*RATE* themselves
+        self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, "PARBOT_RATE_BURST": 0,
+                                    "PARBOT_STRANGER_RATE_BURST": 0, **settings})
         self.services = Services(engine=engine, settings=self.settings, channel=channel,
                                  console_actor=console_admin() if admin_console else None)
         self.request = request or RecordingRequest()

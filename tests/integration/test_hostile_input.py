@@ -3,6 +3,7 @@ failed before its fix. Real databases, real PTB, through the in-process chat har
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -439,3 +440,22 @@ async def test_row9_the_daily_sweep_deletes_files_no_row_or_draft_refers_to(offi
     assert sweep_evidence(office, folder) == 2
     left = sorted(p.name for p in folder.iterdir())
     assert len(left) == 3 and fresh.name in left and not any(o.name in left for o in orphans)
+
+
+# --- row 2: one stranger sending 500 /plan slows everyone; no per-user limit ----------------------
+
+async def test_row2_a_flooding_stranger_gets_one_slow_down_then_silence(office):
+    limits = {"PARBOT_STRANGER_RATE_PER_MINUTE": 120, "PARBOT_STRANGER_RATE_BURST": 3,
+              "PARBOT_RATE_PER_MINUTE": 60, "PARBOT_RATE_BURST": 10}
+    async with Chat(office, **limits) as chat:
+        stranger, anh = chat.user("Người lạ"), chat.officer("Diệu Anh")
+        answers = [await chat.say(stranger, "/plan") for _ in range(40)]
+        said = [o.render() for out in answers for o in out]
+        assert len(said) == 4, said  # three answers, then one "slow down", then nothing
+        assert "chậm lại" in said[3] and all("chậm lại" not in s for s in said[:3])
+        assert "Các lệnh" in await chat.text(anh, "/help")  # others are not held up
+        await asyncio.sleep(0.6)  # the bucket refills (2 a second): answered again
+        assert "chậm lại" not in await chat.text(stranger, "/plan")
+        # an officer has more room than a stranger
+        officer_said = [await chat.text(anh, "/help") for _ in range(9)]
+        assert all("Các lệnh" in s for s in officer_said)
