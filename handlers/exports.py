@@ -26,9 +26,9 @@ from bot.paperwork.plan_sheets import (
     stage,
     unstage,
 )
-from bot.paperwork.quarterly import NoPlan, quarterly_report
 from bot.paperwork.workbook import export_workbook, workbook_file_name
 from bot.plans.sheets.bounds import MAX_FILE_BYTES
+from bot.plans.store import NoPlan
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 from handlers.files import download
 
@@ -61,6 +61,8 @@ async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if period is None:
         return
     try:
+        from bot.paperwork.quarterly import quarterly_report  # python-docx: when first needed
+
         name, content, data = await run(quarterly_report, services(context).engine, period,
                                         clock.today())
     except NoPlan:

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -24,9 +23,8 @@ from bot.core.clock import clock
 from bot.core.files import FileKind, FileUnavailable, safe_name, sniff
 from bot.core.xlsx_tables import Column, write_table
 from bot.paperwork.periods import Period
-from bot.paperwork.quarterly import NoPlan
 from bot.paperwork.workbook import header, sheet_title
-from bot.plans.store import plan_by_code
+from bot.plans.store import NoPlan, plan_by_code
 from bot.progress.wording import value_text
 from storage import models as m
 
@@ -147,6 +145,8 @@ def _index(stored: list[tuple[str, EvidenceItem]], missing: list[tuple[EvidenceI
                 for item, reason in missing]
     entries.sort(key=lambda e: (e[1].area_number, e[1].target_code, e[1].reported_at,
                                 e[1].evidence_id))
+    from openpyxl import Workbook  # when first needed: not at start (idle memory)
+
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet_title("evidence_index", lang)

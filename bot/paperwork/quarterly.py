@@ -31,7 +31,7 @@ from bot.core.formatting import fmt_date, fmt_short_date
 from bot.core.text import fold, xml_safe
 from bot.paperwork.periods import Period, figure_between
 from bot.plans.deadlines import DueItem, due_items
-from bot.plans.store import plan_by_code
+from bot.plans.store import NoPlan, plan_by_code
 from bot.progress import (
     Figure,
     Requirement,
@@ -46,10 +46,6 @@ from storage import models as m
 FONT = "Times New Roman"
 VERDICTS = ("achieved", "in_progress", "not_achieved")
 SIGNER_TITLES = ("truong phong", "chu tich", "giam doc", "hieu truong", "thu truong")
-
-
-class NoPlan(LookupError):
-    """No plan is loaded (or none with the code asked for)."""
 
 
 @dataclass(frozen=True)
