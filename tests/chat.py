@@ -44,6 +44,11 @@ class Chat:
                                  console_actor=console_admin() if admin_console else None)
         self.request = request or RecordingRequest()
         self.app = build_application(self.services, request=self.request)
+        self.errors: list[BaseException] = []  # what any handler raised (the user got the apology)
+        self.app.add_error_handler(self._record_error)
+
+    async def _record_error(self, update: object, context) -> None:
+        self.errors.append(context.error)
 
     async def __aenter__(self) -> Chat:
         await self.app.initialize()

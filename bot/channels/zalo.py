@@ -49,7 +49,7 @@ from bot.core import state_store
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.settings import Settings
-from bot.core.text import split_text, text_length
+from bot.core.text import split_text, text_length, xml_safe
 from bot.people import identity
 from bot.people.identity import CODE_ALPHABET
 from storage import models as m
@@ -248,14 +248,25 @@ def parse_event(raw: dict) -> ZaloEvent | None:
     if isinstance(photo, list):
         photo = next((p if isinstance(p, str) else _first(p, "url", "photo_url")
                       for p in reversed(photo) if p), None)
+    if not isinstance(user_id, str | int) or isinstance(user_id, bool):
+        return None
+    message_id = _first(message, "message_id", "msg_id")
+    caption = _first(message, "caption") if raw.get("event_name") == IMAGE else None
+    # text made safe at the edge: no NUL, control characters or lone surrogates in anything
+    # a person sent (ids included: they go back to the platform as JSON)
+    safe = xml_safe
+    user = safe(str(user_id))
+    if not user:
+        return None
     return ZaloEvent(
-        name=str(raw.get("event_name")), message_id=_first(message, "message_id", "msg_id"),
-        user_id=str(user_id), display_name=str(_first(sender, "display_name", "name") or ""),
-        chat_id=str(_first(chat, "id") or user_id),
-        chat_type=str(chat.get("chat_type") or "PRIVATE").upper(), date_ms=date_ms,
-        text=message.get("text") if isinstance(message.get("text"), str) else None,
-        photo_url=photo if isinstance(photo, str) else None,
-        caption=_first(message, "caption") if raw.get("event_name") == IMAGE else None,
+        name=safe(str(raw.get("event_name")))[:64],
+        message_id=safe(str(message_id))[:128] if isinstance(message_id, str | int) else None,
+        user_id=user, display_name=safe(str(_first(sender, "display_name", "name") or "")),
+        chat_id=safe(str(_first(chat, "id") or user_id)) or user,
+        chat_type=safe(str(chat.get("chat_type") or "PRIVATE")).upper(), date_ms=date_ms,
+        text=safe(message["text"]) if isinstance(message.get("text"), str) else None,
+        photo_url=safe(photo) if isinstance(photo, str) else None,
+        caption=safe(caption) if isinstance(caption, str) else None,
     )
 
 
@@ -659,6 +670,9 @@ class ZaloChannel:
                 return
             try:
                 await self._handle(raw)
+            except ZaloAPIError as exc:  # the platform refused a send (user gone, blocked...)
+                log.warning("zalo event: the platform refused a call", extra={"fields": {
+                    "status": exc.status}})
             except Exception:
                 log.exception("zalo event not handled")
 

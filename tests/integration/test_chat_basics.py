@@ -5,9 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.catalogue import t
 from bot.people.roster import import_roster
 from tests.chat import Chat
 from tests.conftest import ROOT
+
+APOLOGY = t("error.generic", "vi")
 
 
 async def test_guest_is_refused_plan_and_told_how_to_join(plan_engine):
@@ -56,3 +59,6 @@ async def test_any_text_gets_a_polite_reply(plan_engine, text):
         if text.strip():
             assert out, "every message gets an answer"
             assert all("Traceback" not in o.text for o in out)
+        # the error apology is not a polite reply: a handler that raised fails the test
+        assert not chat.errors, repr(chat.errors)
+        assert all(APOLOGY not in o.text for o in out)

@@ -459,3 +459,13 @@ async def test_row2_a_flooding_stranger_gets_one_slow_down_then_silence(office):
         # an officer has more room than a stranger
         officer_said = [await chat.text(anh, "/help") for _ in range(9)]
         assert all("Các lệnh" in s for s in officer_said)
+
+
+async def test_fuzz_findings_forged_huge_ids_in_buttons_get_a_polite_answer(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        for data in ("ask:" + "9" * 30 + ":report:behind", "done:" + "9" * 30 + ":2025-05",
+                     "snooze:٣٤", "done:٣:2025", "ask:²:due:", "rep:u:" + "9" * 40):
+            out = await chat.feed(button_update(chat, anh, data))
+            assert not chat.errors, (data, chat.errors)
+            assert ERROR not in rendered(out)
