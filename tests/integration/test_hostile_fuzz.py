@@ -134,7 +134,7 @@ async def test_hostile_events_through_the_zalo_channel(office, caplog):
     rng = random.Random(1414)
     caplog.set_level(logging.WARNING)
     async with FakeZalo() as zl, zalo_bot(zl, office) as channel:
-        for i in range(120):
+        for _ in range(120):
             user = f"z-{rng.randrange(4)}"
             roll = rng.random()
             if roll < 0.6:
