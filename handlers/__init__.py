@@ -4,7 +4,8 @@ One module per feature. Each lists its commands in `COMMANDS` ((name, callback) 
 order /help shows them) and may define `register(app)` for other handlers (conversations, free
 text). FEATURES is the order in which they get updates: conversations first, free-text questions
 after them, the fallbacks last. The command list also drives /help, the command menu and the
-"cmd:<name>" buttons that re-run a command from a reply.
+"cmd:<name>" buttons that re-run a command from a reply. `gate` runs before them all (handler
+groups below 0): text made safe, private chats only, fair use.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from handlers import (
     errors,
     exports,
     fallback,
+    gate,
     notify,
     onboarding,
     questions,
@@ -57,6 +59,7 @@ async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(app: Application) -> None:
     pairs = commands()
     app.bot_data["commands"] = {name for name, _ in pairs}
+    gate.register(app)
     app.bot_data["command_order"] = sorted(
         (name for name, _ in pairs),
         key=lambda n: HELP_ORDER.index(n) if n in HELP_ORDER else len(HELP_ORDER))

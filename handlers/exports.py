@@ -26,8 +26,9 @@ from bot.paperwork.plan_sheets import (
     stage,
     unstage,
 )
-from bot.paperwork.quarterly import NoPlan, quarterly_report
 from bot.paperwork.workbook import export_workbook, workbook_file_name
+from bot.plans.sheets.bounds import MAX_FILE_BYTES
+from bot.plans.store import NoPlan
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 from handlers.files import download
 
@@ -60,6 +61,8 @@ async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if period is None:
         return
     try:
+        from bot.paperwork.quarterly import quarterly_report  # python-docx: when first needed
+
         name, content, data = await run(quarterly_report, services(context).engine, period,
                                         clock.today())
     except NoPlan:
@@ -102,6 +105,10 @@ async def plan_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await answer(update, context, Reply(t("exports.plansheet.admins_only", lang)), lang)
         return
     document = update.effective_message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:  # refused before it is even fetched
+        await answer(update, context, Reply(t("exports.plansheet.too_big", lang,
+                                              mb=MAX_FILE_BYTES // (1024 * 1024))), lang)
+        return
     try:
         data = await download(context.bot, document.file_id)
     except FileUnavailable as exc:

@@ -61,5 +61,5 @@ COMMANDS = [("digest", digest_command)]
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(done_button, pattern=r"^done:\d+:[\w-]+$"))
+    app.add_handler(CallbackQueryHandler(done_button, pattern=r"^done:[0-9]{1,18}:[\w-]+$"))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

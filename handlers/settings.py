@@ -185,4 +185,4 @@ COMMANDS = [("lang", lang), ("snooze", snooze), ("quiet", quiet), ("remind", rem
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(snooze_button, pattern=r"^snooze:\d{1,2}$"))
+    app.add_handler(CallbackQueryHandler(snooze_button, pattern=r"^snooze:[0-9]{1,2}$"))

@@ -32,16 +32,23 @@ class RecordingRequest(BridgeRequest):
 
 
 class Chat:
-    def __init__(self, engine: Engine, admin_console: bool = False, **settings: object) -> None:
+    def __init__(self, engine: Engine, admin_console: bool = False,
+                 request: RecordingRequest | None = None, channel: str = "console",
+                 **settings: object) -> None:
         self.engine = engine
         # no background reminder ticks: tests that want them drive the tick themselves
-        self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, **settings})
-        self.services = Services(engine=engine, settings=self.settings, channel="console",
+        # and no fair-use limit: tests that want it set PARBOT_*RATE* themselves
+        self.settings = Settings(**{"PARBOT_TICK_SECONDS": 0, "PARBOT_RATE_BURST": 0,
+                                    "PARBOT_STRANGER_RATE_BURST": 0, **settings})
+        self.services = Services(engine=engine, settings=self.settings, channel=channel,
                                  console_actor=console_admin() if admin_console else None)
-        self.request = RecordingRequest()
+        self.request = request or RecordingRequest()
         self.app = build_application(self.services, request=self.request)
-        self.errors: list[BaseException] = []
+        self.errors: list[BaseException] = []  # what any handler raised (the user got the apology)
         self.app.add_error_handler(self._record_error)
+
+    async def _record_error(self, update: object, context) -> None:
+        self.errors.append(context.error)
 
     async def __aenter__(self) -> Chat:
         await self.app.initialize()
@@ -62,11 +69,8 @@ class Chat:
         assert len(found) == 1, f"{name!r} matches {found}"
         officer_id, full_name = found[0]
         user = self.request.user(next(_ids), full_name, language_code)
-        identity.link_account(self.engine, officer_id, "console", user["id"])
+        identity.link_account(self.engine, officer_id, self.services.channel, user["id"])
         return user
-
-    async def _record_error(self, update: object, context) -> None:
-        self.errors.append(context.error)
 
     async def feed(self, update: dict) -> list[Outgoing]:
         """Handle one update; a handler that raises fails the test (the user got only the

@@ -42,7 +42,8 @@ class ZaloBotProcess(BotProcess):
         if self.telegram is None:
             env.pop("TELEGRAM_BOT_TOKEN", None)
             env.pop("TELEGRAM_API_BASE_URL", None)
-        env.update({"ZALO_BOT_TOKEN": self.zalo_token, "ZALO_API_BASE_URL": self.zalo.root})
+        env.update({"ZALO_BOT_TOKEN": self.zalo_token, "ZALO_API_BASE_URL": self.zalo.root,
+                    "ZALO_MEDIA_HOSTS": self.zalo.root})  # the fake serves users' photos
         env.update(self.extra_env)
         return env
 

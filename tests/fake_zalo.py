@@ -130,6 +130,7 @@ class FakeZalo:
         self._pending: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
         self._media: dict[str, bytes] = {}
+        self._moved: dict[str, str] = {}
         self._chat_cursors: dict[str, int] = {}
         self._call_cursor = 0
         self._webhook_url = ""
@@ -154,6 +155,7 @@ class FakeZalo:
     async def start(self) -> None:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/media/{name}", self._handle_media)
+        app.router.add_get("/moved/{name}", self._handle_moved)
         app.router.add_route("*", "/{prefix}/{method}", self._handle_api)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -188,6 +190,11 @@ class FakeZalo:
     @property
     def webhook_secret(self) -> str | None:
         return self._webhook_secret
+
+    def moved_url(self, name: str, location: str) -> str:
+        """A URL on the fake that answers 302 to `location` (a hostile photo link)."""
+        self._moved[name] = location
+        return f"{self.root}/moved/{name}"
 
     def media_url(self, name: str, data: bytes) -> str:
         """A URL on the fake that serves `data` (a photo a user sends)."""
@@ -384,6 +391,12 @@ class FakeZalo:
             await asyncio.sleep(0.05)
 
     # --- HTTP --------------------------------------------------------------------------
+    async def _handle_moved(self, request: web.Request) -> web.Response:
+        location = self._moved.get(request.match_info["name"])
+        if location is None:
+            return web.Response(status=404)
+        return web.Response(status=302, headers={"Location": location})
+
     async def _handle_media(self, request: web.Request) -> web.Response:
         data = self._media.get(request.match_info["name"])
         if data is None:

@@ -205,7 +205,8 @@ def press(engine: Engine, actor: Actor, data: str, today: dt.date | None = None,
     """An "ask:<plan id>:<intent>:<argument>" button: that question, asked again."""
     today = today or clock.today()
     parts = (data or "").split(":", 3)
-    if len(parts) != 4 or parts[0] != "ask" or not parts[1].isdigit():
+    if len(parts) != 4 or parts[0] != "ask" or not parts[1].isdecimal() \
+            or not parts[1].isascii() or len(parts[1]) > 18:  # a forged id: no overflow
         return Reply(t("answers.stale", actor.language))
     _, plan_id, intent, arg = parts
     with Session(engine) as session:

@@ -23,6 +23,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.services import Services
 from bot.people.identity import linked_accounts
+from bot.reporting import sweep_evidence
 
 log = logging.getLogger("parbot")
 
@@ -56,6 +57,29 @@ async def _post_init(app: Application) -> None:
                 log.warning("menu for chat %s not set: %s", account.external_id, exc)
 
 
+SWEEP_EVERY = 24 * 3600  # seconds: the evidence folder is swept once a day
+SWEEP_JOB = "evidence.sweep"
+
+
+async def _sweep_evidence(context) -> None:
+    """Delete kept evidence copies no report and no open draft refers to (crash leftovers)."""
+    svc: Services = context.application.bot_data["services"]
+    if svc.settings.evidence_dir is None:
+        return
+    gone = await asyncio.to_thread(sweep_evidence, svc.engine, svc.settings.evidence_dir)
+    if gone:
+        log.info("evidence swept", extra={"fields": {"deleted": gone}})
+
+
+def _install_sweep(app: Application) -> None:
+    settings = app.bot_data["services"].settings
+    if settings.evidence_dir is None or settings.tick_seconds <= 0 or app.job_queue is None:
+        return
+    app.job_queue.run_repeating(_sweep_evidence, interval=SWEEP_EVERY, first=300,
+                                name=SWEEP_JOB, job_kwargs={"max_instances": 1,
+                                                            "coalesce": True})
+
+
 def build_application(services: Services, request: BaseRequest | None = None,
                       token: str | None = None) -> Application:
     settings = services.settings
@@ -76,6 +100,7 @@ def build_application(services: Services, request: BaseRequest | None = None,
     app.bot_data["services"] = services
     handlers.register(app)
     delivery.install(app)
+    _install_sweep(app)
     return app
 
 

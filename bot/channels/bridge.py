@@ -130,7 +130,7 @@ class BridgeRequest(BaseRequest):
 
     def _message(self, chat_id: str, text: str | None = None, **extra: Any) -> dict:
         msg = {"message_id": next(self._message_ids), "date": int(clock.now().timestamp()),
-               "chat": {"id": int(chat_id) if str(chat_id).lstrip("-").isdigit() else chat_id,
+               "chat": {"id": int(chat_id) if str(chat_id).lstrip("-").isdecimal() else chat_id,
                         "type": "private"},
                "from": self.bot}
         if text is not None:

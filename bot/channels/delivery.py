@@ -78,7 +78,7 @@ async def deliver_due(app: Application) -> TickReport:
 
 
 def _chat(chat_id: str) -> int | str:
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+    return int(chat_id) if chat_id.lstrip("-").isdecimal() else chat_id
 
 
 async def _send(app: Application, chat_id: str, reply: Reply, lang: str) -> None:

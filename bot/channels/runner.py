@@ -28,7 +28,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels import webhooks, zalo
 from bot.channels.app import build_application
-from bot.channels.telegram import check_token
+from bot.channels.telegram import check_token, parse_update
 from bot.core.clock import clock
 from bot.core.services import Services
 from bot.core.settings import Settings
@@ -79,9 +79,7 @@ class TelegramChannel:
                                      self.settings.webhook_secret or "", self.accept, "telegram")
 
     async def accept(self, payload: Any) -> None:
-        if not isinstance(payload, dict) or "update_id" not in payload:
-            raise ValueError("not a Telegram update")
-        await self.app.update_queue.put(Update.de_json(payload, self.app.bot))
+        await self.app.update_queue.put(parse_update(payload, self.app.bot))
 
     async def prepare(self) -> None:
         return None
@@ -108,7 +106,9 @@ class TelegramChannel:
 def zalo_channel(settings: Settings, engine: Engine,
                  files: webhooks.FileStore | None) -> zalo.ZaloChannel:
     client = zalo.ZaloClient(settings.zalo_bot_token or "", settings.zalo_api_base_url)
-    request = zalo.ZaloRequest(client, engine, files, settings.public_file_hours)
+    request = zalo.ZaloRequest(client, engine, files, settings.public_file_hours,
+                               settings.zalo_media_hosts, settings.zalo_api_base_url,
+                               settings.zalo_bot_token or "")
     app = build_application(Services(engine=engine, settings=settings, channel="zalo"),
                             request=request)
     return zalo.ZaloChannel(app, request, settings)
@@ -221,7 +221,8 @@ class Runner:
         routes = [r for c in self.channels if (r := c.route()) is not None]
         if not routes and self.files is None:
             return None
-        app = webhooks.build_app(routes, self.health, self.files)
+        app = webhooks.build_app(routes, self.health, self.files,
+                                 self.settings.webhook_secret or self.settings.zalo_webhook_secret)
         return webhooks.WebServer(app, self.settings.webhook_listen, self.settings.port)
 
     async def serve(self) -> int:

@@ -1,10 +1,12 @@
-"""Small direct Bot API calls the CLI needs outside a running Application."""
+"""Small direct Bot API calls the CLI needs outside a running Application, and reading an update
+a webhook received (`parse_update`)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.core.settings import Settings
@@ -43,3 +45,17 @@ def check_token(settings: Settings) -> str:
     return "ok"
 
 
+
+
+def parse_update(payload: Any, bot: Bot) -> Update:
+    """A webhook body as an Update; ValueError (→ 400) for anything that is not one: not an
+    object, no integer update_id, or fields PTB cannot read."""
+    if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
+        raise ValueError("not a Telegram update")
+    for key, value in payload.items():
+        if key != "update_id" and not isinstance(value, dict):
+            raise ValueError(f"{key} is not an object")
+    try:
+        return Update.de_json(payload, bot)
+    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise ValueError(f"unreadable update: {type(exc).__name__}") from exc

@@ -1,5 +1,9 @@
 """Update processing: one chat's updates in order, different chats at the same time.
 
+An update waits for its chat first and only then takes one of the shared slots
+(`max_concurrent_updates`): a chat that floods the bot queues behind itself and never holds the
+slots other chats need (issue 14). PTB's own semaphore is set far above, so it never binds.
+
 Also drops an update delivered twice (same update_id, as a retrying server or webhook may do) and
 writes one structured log line per update: who (ids only), what, how long, outcome.
 """
@@ -42,9 +46,14 @@ def describe(update: object) -> dict[str, Any]:
     return info
 
 
+QUEUE_ROOM = 1_000_000  # PTB's semaphore: updates waiting for their chat hold no slot
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 64, remember: int = 10_000) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(QUEUE_ROOM)
+        self.slots = max_concurrent_updates
+        self._running: asyncio.Semaphore | None = None  # made in the running loop
         self._locks: dict[Any, asyncio.Lock] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._remember = remember
@@ -72,7 +81,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = info.get("chat") or info.get("user")
         lock = self._locks.setdefault(key, asyncio.Lock())
         started = time.perf_counter()
-        async with lock:
+        if self._running is None:
+            self._running = asyncio.Semaphore(self.slots)
+        async with lock, self._running:  # the chat's turn first, then a shared slot
             await coroutine
         if not lock.locked() and not getattr(lock, "_waiters", None):
             self._locks.pop(key, None)

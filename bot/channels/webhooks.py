@@ -3,8 +3,10 @@
 A Starlette app served by uvicorn on the bot's own event loop (`WebServer`). A webhook route
 checks the platform's secret header (403 without the right one), hands the JSON body to its
 channel and answers at once, so the platform gets its 200 well within 2 seconds while the update
-is handled in the background. `/healthz` says whether the database answers, the schedulers run
-and when the last update came (200 or 503). `/files/<token>` serves what `FileStore` holds:
+is handled in the background; a body is capped while it streams (413) and anything that is
+not an update is a 400. `/healthz` says 200 `{"ok": true}` or 503 `{"ok": false}` to anyone; with
+the secret (header X-Parbot-Health-Secret) it adds whether the database answers, the schedulers
+run and when the last update came. `/files/<token>` serves what `FileStore` holds:
 charts and documents for Zalo, which takes photos only by URL, under unguessable paths that expire.
 
 Nothing here knows a chat platform: routes are (path, header, secret, accept) and the runner wires
@@ -37,6 +39,7 @@ from starlette.routing import Route
 log = logging.getLogger("parbot.web")
 
 MAX_BODY = 1024 * 1024  # a webhook update is a few kB; refuse anything absurd
+HEALTH_HEADER = "X-Parbot-Health-Secret"  # /healthz details for whoever holds the secret
 
 
 @dataclass(frozen=True)
@@ -93,25 +96,49 @@ class FileStore:
 HealthCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
 
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, read as it streams in; None as soon as it passes `limit` (a declared
+    Content-Length over the limit is refused before reading anything)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _secret_matches(given: str, secret: str | None) -> bool:
+    return bool(secret) and hmac.compare_digest(given.encode(), (secret or "").encode())
+
+
+# Anything a malformed body can raise while it is parsed or turned into an update: a 400
+# (deep nesting raises RecursionError; `"message": "x"` an AttributeError or TypeError).
+MALFORMED = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+             OverflowError)
+
+
 def build_app(routes: list[WebhookRoute], health: HealthCheck,
-              files: FileStore | None = None) -> Starlette:
+              files: FileStore | None = None, health_secret: str | None = None) -> Starlette:
+    """`/healthz` answers anyone `{"ok": …}` only; the details (database, channels, jobs, last
+    updates, the clock) only with header HEALTH_HEADER == `health_secret`."""
+
     def webhook(route: WebhookRoute) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             given = request.headers.get(route.header, "")
-            if not hmac.compare_digest(given.encode(), route.secret.encode()):
+            if not _secret_matches(given, route.secret):
                 log.warning("webhook refused", extra={"fields": {
                     "route": route.name, "reason": "secret missing" if not given else "wrong"}})
                 return JSONResponse({"ok": False, "description": "forbidden"}, status_code=403)
-            body = await request.body()
-            if len(body) > MAX_BODY:
+            body = await _read_capped(request, MAX_BODY)
+            if body is None:
                 return JSONResponse({"ok": False, "description": "too large"}, status_code=413)
             try:
                 payload = json.loads(body or b"null")
-            except ValueError:
-                return JSONResponse({"ok": False, "description": "not JSON"}, status_code=400)
-            try:
                 await route.accept(payload)
-            except (ValueError, TypeError, KeyError) as exc:  # not an update of this platform
+            except MALFORMED as exc:  # not JSON, or not an update of this platform
                 log.warning("webhook body refused", extra={"fields": {
                     "route": route.name, "error": type(exc).__name__}})
                 return JSONResponse({"ok": False, "description": "not an update"},
@@ -122,7 +149,10 @@ def build_app(routes: list[WebhookRoute], health: HealthCheck,
 
     async def healthz(request: Request) -> Response:
         ok, report = await health()
-        return JSONResponse({"ok": ok, **report}, status_code=200 if ok else 503)
+        status = 200 if ok else 503
+        if not _secret_matches(request.headers.get(HEALTH_HEADER, ""), health_secret):
+            return JSONResponse({"ok": ok}, status_code=status)
+        return JSONResponse({"ok": ok, **report}, status_code=status)
 
     async def file(request: Request) -> Response:
         stored = files.get(request.path_params["token"]) if files else None

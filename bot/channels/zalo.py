@@ -49,7 +49,7 @@ from bot.core import state_store
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.settings import Settings
-from bot.core.text import split_text, text_length
+from bot.core.text import split_text, text_length, xml_safe
 from bot.people import identity
 from bot.people.identity import CODE_ALPHABET
 from storage import models as m
@@ -95,7 +95,7 @@ def _parse(status: int, body: bytes) -> Any:
         if failed or status >= 400:
             code = data.get("error_code") or (status if status >= 400 else None) or 400
             params = data.get("parameters") or {}
-            raise ZaloAPIError(int(code) if str(code).lstrip("-").isdigit() else status or 400,
+            raise ZaloAPIError(int(code) if str(code).lstrip("-").isdecimal() else status or 400,
                                str(data.get("description") or data.get("message") or "error"),
                                params.get("retry_after") if isinstance(params, dict) else None)
         return data.get("result", data.get("data", data))
@@ -143,7 +143,9 @@ class ZaloClient:
         return events_of(result)
 
     async def download(self, url: str) -> bytes:
-        async with self._http.stream("GET", url) as response:
+        """A user's photo: only from an allowed media host (checked by the caller), never
+        following a redirect (a 3xx is a failed download)."""
+        async with self._http.stream("GET", url, follow_redirects=False) as response:
             if response.status_code != 200:
                 raise ZaloAPIError(response.status_code, f"download failed: {url}")
             data = bytearray()
@@ -197,7 +199,10 @@ class ZaloEvent:
 
     @property
     def dedupe_key(self) -> str | None:
-        return f"{self.name}:{self.message_id}"[:255] if self.message_id else None
+        """Event name + sender + message id: ids are the sender's, so another person's message
+        that reuses an id is not a duplicate."""
+        return f"{self.name}:{self.user_id}:{self.message_id}"[:255] if self.message_id \
+            else None
 
 
 def _unwrap(body: Any) -> Any:
@@ -243,14 +248,25 @@ def parse_event(raw: dict) -> ZaloEvent | None:
     if isinstance(photo, list):
         photo = next((p if isinstance(p, str) else _first(p, "url", "photo_url")
                       for p in reversed(photo) if p), None)
+    if not isinstance(user_id, str | int) or isinstance(user_id, bool):
+        return None
+    message_id = _first(message, "message_id", "msg_id")
+    caption = _first(message, "caption") if raw.get("event_name") == IMAGE else None
+    # text made safe at the edge: no NUL, control characters or lone surrogates in anything
+    # a person sent (ids included: they go back to the platform as JSON)
+    safe = xml_safe
+    user = safe(str(user_id))
+    if not user:
+        return None
     return ZaloEvent(
-        name=str(raw.get("event_name")), message_id=_first(message, "message_id", "msg_id"),
-        user_id=str(user_id), display_name=str(_first(sender, "display_name", "name") or ""),
-        chat_id=str(_first(chat, "id") or user_id),
-        chat_type=str(chat.get("chat_type") or "PRIVATE").upper(), date_ms=date_ms,
-        text=message.get("text") if isinstance(message.get("text"), str) else None,
-        photo_url=photo if isinstance(photo, str) else None,
-        caption=_first(message, "caption") if raw.get("event_name") == IMAGE else None,
+        name=safe(str(raw.get("event_name")))[:64],
+        message_id=safe(str(message_id))[:128] if isinstance(message_id, str | int) else None,
+        user_id=user, display_name=safe(str(_first(sender, "display_name", "name") or "")),
+        chat_id=safe(str(_first(chat, "id") or user_id)) or user,
+        chat_type=safe(str(chat.get("chat_type") or "PRIVATE")).upper(), date_ms=date_ms,
+        text=safe(message["text"]) if isinstance(message.get("text"), str) else None,
+        photo_url=safe(photo) if isinstance(photo, str) else None,
+        caption=safe(caption) if isinstance(caption, str) else None,
     )
 
 
@@ -330,6 +346,30 @@ EXTENSIONS = {"image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"),
               "application/pdf": (".pdf",)}
 
 
+def media_allowed(url: str, hosts: str | tuple[str, ...], api_root: str,
+                  token: str = "") -> bool:
+    """May a photo link be fetched? Only from the platform's media hosts: a host suffix
+    ("zdn.vn", https only) or a whole origin ("http://127.0.0.1:8080"); never the Bot API (its
+    URLs, or any URL carrying the token), never anything else (metadata services, files)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username \
+            or parts.password:
+        return False
+    if url.startswith(api_root.rstrip("/") + "/bot") or (token and token in url):
+        return False
+    entries = [h.strip().lower().rstrip("/") for h in
+               (hosts.split(",") if isinstance(hosts, str) else hosts) if h.strip()]
+    host = parts.hostname.lower()
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    for entry in entries:
+        if "://" in entry:
+            if origin == entry:
+                return True
+        elif parts.scheme == "https" and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
+
+
 def _sniff_mime(data: bytes) -> str | None:
     if data.startswith(b"\x89PNG"):
         return "image/png"
@@ -345,12 +385,14 @@ class ZaloRequest(BridgeRequest):
     channel = "zalo"
 
     def __init__(self, client: ZaloClient, engine: Engine, files: FileStore | None = None,
-                 file_hours: float = 24) -> None:
+                 file_hours: float = 24, media_hosts: str = "zdn.vn,zadn.vn",
+                 api_root: str = "https://bot-api.zaloplatforms.com", token: str = "") -> None:
         super().__init__(bot_username="parbot_zalo")
         self.client = client
         self.engine = engine
         self.files = files  # when PUBLIC_BASE_URL is set
         self.file_hours = file_hours
+        self.media_hosts, self.api_root, self.token = media_hosts, api_root, token
         self.ids = ZaloIds(engine)
         self._saved_menus: set[str] = set()
         self._id_lock = asyncio.Lock()  # incoming events and scheduled sends meet new ids
@@ -378,7 +420,12 @@ class ZaloRequest(BridgeRequest):
                          *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         try:
             if method == "GET":  # File.download_*: the photo's own URL rides in the path
-                return 200, await self.client.download(self._file_url(url))
+                photo = self._file_url(url)
+                if not media_allowed(photo, self.media_hosts, self.api_root, self.token):
+                    log.warning("zalo photo link refused", extra={"fields": {
+                        "host": urlsplit(photo).hostname or "?"}})
+                    raise ZaloAPIError(403, "not a Zalo media link")
+                return 200, await self.client.download(photo)
             return await super().do_request(url, method, request_data, *args, **kwargs)
         except ZaloAPIError as exc:
             if exc.status == 408:  # no answer in time: it may or may not have been delivered
@@ -400,7 +447,7 @@ class ZaloRequest(BridgeRequest):
 
     async def api_getFile(self, params: dict, files: dict) -> dict:
         file_id = str(params.get("file_id", ""))
-        if not file_id.startswith(("http://", "https://")):
+        if not media_allowed(file_id, self.media_hosts, self.api_root, self.token):
             raise ZaloAPIError(400, "file not found")
         return {"file_id": file_id, "file_unique_id": unique_id(file_id), "file_path": file_id}
 
@@ -427,7 +474,7 @@ class ZaloRequest(BridgeRequest):
         zalo_id = self.ids.zalo_id(chat_id)
         if zalo_id is not None:
             return zalo_id, chat_id
-        if chat_id.lstrip("-").isdigit():
+        if chat_id.lstrip("-").isdecimal():
             raise ZaloAPIError(404, f"chat {chat_id} is not a Zalo chat seen by this bot")
         number, new = await self.number_of(chat_id)
         menu = self.menus.pop(chat_id, None)
@@ -623,6 +670,9 @@ class ZaloChannel:
                 return
             try:
                 await self._handle(raw)
+            except ZaloAPIError as exc:  # the platform refused a send (user gone, blocked...)
+                log.warning("zalo event: the platform refused a call", extra={"fields": {
+                    "status": exc.status}})
             except Exception:
                 log.exception("zalo event not handled")
 

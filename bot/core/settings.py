@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     zalo_bot_token: str | None = Field(default=None, alias="ZALO_BOT_TOKEN")
     zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com",
                                    alias="ZALO_API_BASE_URL")
+    # where Zalo users' photos may be fetched from: host suffixes (https only) or whole origins
+    # ("http://127.0.0.1:8080"); anything else, and the Bot API itself, is never fetched
+    zalo_media_hosts: str = Field(default="zdn.vn,zadn.vn", alias="ZALO_MEDIA_HOSTS")
     zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
     zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
     public_base_url: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
@@ -58,6 +61,12 @@ class Settings(BaseSettings):
     holidays_file: Path = Field(default=ROOT / "data" / "holidays.yaml",
                                 alias="PARBOT_HOLIDAYS_FILE")
     send_rate: float = Field(default=29.5, alias="PARBOT_SEND_RATE")
+    # Fair use (bot/core/fair_use.py): messages per minute and at once, per person; people not
+    # on the roster get the stricter pair. 0 switches a limit off.
+    rate_per_minute: float = Field(default=60, alias="PARBOT_RATE_PER_MINUTE")
+    rate_burst: int = Field(default=30, alias="PARBOT_RATE_BURST")
+    stranger_rate_per_minute: float = Field(default=20, alias="PARBOT_STRANGER_RATE_PER_MINUTE")
+    stranger_rate_burst: int = Field(default=10, alias="PARBOT_STRANGER_RATE_BURST")
     notify_attempts: int = Field(default=5, alias="PARBOT_NOTIFY_ATTEMPTS")
 
 

@@ -84,3 +84,19 @@ def split_text(text: str, limit: int) -> list[str]:
         return _pack(paragraph.split("\n"), "\n", limit, lambda line: _hard(line, limit))
 
     return [p for p in _pack(text.split("\n\n"), "\n\n", limit, lines) if p.strip()]
+
+
+# --- text made safe at the edges ----------------------------------------------------------------
+# What XML 1.0 (and so every .docx and .xlsx) cannot hold: C0 controls but tab, line feed and
+# carriage return; lone surrogates; U+FFFE and U+FFFF. PostgreSQL refuses NUL in text too.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters no document can hold (and no database column takes)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def safe_value(value: object) -> object:
+    """`xml_safe` for strings; anything else as it is."""
+    return xml_safe(value) if isinstance(value, str) else value

@@ -3,7 +3,8 @@
 Bold header row, frozen and filterable, columns wide enough to read, dates as real dates
 (dd/mm/yyyy), percentages as percentages (62,5% is stored as 0.625), text that starts with "="
 kept as text rather than turned into a formula. Shared by the exports, the evidence index and
-the plan spreadsheet.
+the plan spreadsheet. Every string is made XML-safe here (`bot.core.text.xml_safe`): a
+control character in a stored note cannot break an export.
 """
 
 from __future__ import annotations
@@ -11,20 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import clock
+from bot.core.text import safe_value, xml_safe
+
+if TYPE_CHECKING:  # openpyxl is imported when a sheet is first written, not at start
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0.##"
 INTEGER_FORMAT = "0"
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_COLOR = "DDEBF7"
+
+
+def get_column_letter(number: int) -> str:
+    """1 → "A", 27 → "AA" (openpyxl's, without importing openpyxl)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,12 @@ def excel_time(moment: dt.datetime) -> dt.datetime:
 
 def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> None:
     """Write one value with the number format of its kind."""
+    from openpyxl.styles import Alignment
+
     cell = ws.cell(row=row, column=col)
     if value is None:
         return
+    value = safe_value(value)  # no stored text can break the sheet (XML-illegal characters)
     if kind == "percent" and isinstance(value, int | float):
         cell.value = value / 100.0
         cell.number_format = PERCENT_FORMAT
@@ -76,10 +89,12 @@ def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> No
 
 
 def write_header(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     for i, column in enumerate(columns, 1):
-        cell = ws.cell(row=row, column=i, value=column.heading)
+        cell = ws.cell(row=row, column=i, value=xml_safe(column.heading))
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOR)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[get_column_letter(i)].width = column.width
 

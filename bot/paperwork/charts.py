@@ -11,12 +11,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
-from matplotlib.transforms import blended_transform_factory
-
 FONT = "DejaVu Sans"
 COLORS = {
     "achieved": "#2e7d32",
@@ -52,7 +46,14 @@ def _short(text: str, size: int = LABEL_CHARS) -> str:
 
 def progress_chart(groups: list[tuple[str, list[Bar]]], text: ChartText,
                    dpi: int = 150) -> bytes:
-    """Progress vs phase target, grouped by area, as a PNG."""
+    """Progress vs phase target, grouped by area, as a PNG. matplotlib is imported here, when
+    the first chart is drawn: it is the heaviest library the bot uses (idle memory)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
     rows: list[tuple[str, Bar | None]] = []
     for area, bars in groups:
         rows.append((_short(area, 2 * LABEL_CHARS), None))

@@ -15,18 +15,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.core.catalogue import t
 from bot.core.clock import clock
-from bot.core.files import FileUnavailable
+from bot.core.files import FileKind, FileUnavailable, safe_name, sniff
 from bot.core.xlsx_tables import Column, write_table
 from bot.paperwork.periods import Period
-from bot.paperwork.quarterly import NoPlan
 from bot.paperwork.workbook import header, sheet_title
-from bot.plans.store import plan_by_code
+from bot.plans.store import NoPlan, plan_by_code
 from bot.progress.wording import value_text
 from storage import models as m
 
@@ -98,9 +96,14 @@ def _safe(part: str, limit: int = 80) -> str:
     return cleaned[:limit] or "_"
 
 
-def zip_path(item: EvidenceItem, lang: str = "vi") -> str:
-    """"07. Xây dựng chính quyền điện tử.../CQS-1/Trường THCS Lê Lợi/12-3-bien-ban.pdf"."""
-    name = item.file_name or f"{item.channel}-file{_EXTENSIONS.get(item.mime_type or '', '')}"
+def zip_path(item: EvidenceItem, lang: str = "vi", kind: FileKind | None = None) -> str:
+    """"07. Xây dựng chính quyền điện tử.../CQS-1/Trường THCS Lê Lợi/12-3-bien-ban.pdf"; with
+    `kind` (what the bytes are) the extension is the checked type's, whatever the sender named."""
+    if kind is not None:
+        name = safe_name(item.file_name, kind, f"{item.channel}-file")
+    else:
+        name = item.file_name or \
+            f"{item.channel}-file{_EXTENSIONS.get(item.mime_type or '', '')}"
     unit = item.unit_name or t("exports.evidence.no_unit", lang)
     return "/".join((_safe(f"{item.area_number:02d}. {item.area_name}"), _safe(item.target_code),
                      _safe(unit), _safe(f"{item.report_id}-{item.evidence_id}-{name}", 120)))
@@ -142,6 +145,8 @@ def _index(stored: list[tuple[str, EvidenceItem]], missing: list[tuple[EvidenceI
                 for item, reason in missing]
     entries.sort(key=lambda e: (e[1].area_number, e[1].target_code, e[1].reported_at,
                                 e[1].evidence_id))
+    from openpyxl import Workbook  # when first needed: not at start (idle memory)
+
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet_title("evidence_index", lang)
@@ -167,7 +172,11 @@ async def evidence_pack(items: list[EvidenceItem], fetch: Fetch,
             except FileUnavailable as exc:
                 pack.missing.append((item, str(exc) or item.channel))
                 continue
-            path = zip_path(item, lang)
+            kind = sniff(data)
+            if kind is None:  # not a photo, PDF, DOCX or XLSX, whatever it was called
+                pack.missing.append((item, t("exports.evidence.bad_type", lang)))
+                continue
+            path = zip_path(item, lang, kind)
             local = clock.local(item.reported_at)
             info = zipfile.ZipInfo(path, local.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -28,6 +28,15 @@ class PeriodError(ValueError):
     """Text that names no period we understand."""
 
 
+YEARS = range(2000, 2101)  # the years a plan of this office can be about: 2000-2100
+
+
+def _year(year: int) -> int:
+    if year not in YEARS:
+        raise PeriodError(f"year {year}")
+    return year
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date  # first day
@@ -40,12 +49,14 @@ class Period:
     def quarter_of(cls, year: int, quarter: int) -> Period:
         if not 1 <= quarter <= 4:
             raise PeriodError(f"quarter {quarter}")
+        _year(year)
         start = dt.date(year, 3 * quarter - 2, 1)
         end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
         return cls(start, end, f"{year}-Q{quarter}", year, quarter)
 
     @classmethod
     def year_of(cls, year: int) -> Period:
+        _year(year)
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), year)
 
     @classmethod
@@ -86,7 +97,7 @@ _YEAR_QUARTER = re.compile(r"^(\d{4})\s*[-/\s]\s*(?:quy|q)\s*(i{1,3}|iv|[1-4])$"
 
 
 def _quarter_number(text: str) -> int:
-    return int(text) if text.isdigit() else _ARABIC[text.upper()]
+    return int(text) if text.isdecimal() else _ARABIC[text.upper()]
 
 
 def parse_period(text: str | None, today: dt.date) -> Period:

@@ -28,10 +28,10 @@ from sqlmodel import Session, select
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_short_date
-from bot.core.text import fold
+from bot.core.text import fold, xml_safe
 from bot.paperwork.periods import Period, figure_between
 from bot.plans.deadlines import DueItem, due_items
-from bot.plans.store import plan_by_code
+from bot.plans.store import NoPlan, plan_by_code
 from bot.progress import (
     Figure,
     Requirement,
@@ -45,10 +45,6 @@ from storage import models as m
 
 FONT = "Times New Roman"
 SIGNER_TITLES = ("truong phong", "chu tich", "giam doc", "hieu truong", "thu truong")
-
-
-class NoPlan(LookupError):
-    """No plan is loaded (or none with the code asked for)."""
 
 
 @dataclass(frozen=True)
@@ -272,14 +268,14 @@ def _para(container, text: str = "", size: float = 13, bold: bool = False,
     if indent:
         paragraph.paragraph_format.first_line_indent = Mm(12.7)
     if text:
-        _font(paragraph.add_run(text), size, bold, italic, underline)
+        _font(paragraph.add_run(xml_safe(text)), size, bold, italic, underline)
     return paragraph
 
 
 def _placeholder(container, text: str, indent: bool = True) -> None:
     """A part for a person to write: highlighted so it cannot be sent unnoticed."""
     paragraph = _para(container, indent=indent)
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))
     _font(run, 13, italic=True)
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
@@ -291,7 +287,7 @@ def _cell_text(cell: _Cell, lines: list[tuple[str, dict]],
         paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(0)
-        _font(paragraph.add_run(text), style.get("size", 13), style.get("bold", False),
+        _font(paragraph.add_run(xml_safe(text)), style.get("size", 13), style.get("bold", False),
               style.get("italic", False), style.get("underline", False))
 
 
@@ -461,8 +457,9 @@ def appendix_rows(data: QuarterlyData, lang: str) -> list[list[str]]:
 def _appendix(document, data: QuarterlyData, lang: str) -> None:
     paragraph = _para(document, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph.add_run().add_break(WD_BREAK.PAGE)
-    _font(paragraph.add_run(t("exports.doc.appendix", lang,
-                              period=_period_words(data.period, lang).upper())), 13, bold=True)
+    _font(paragraph.add_run(xml_safe(t("exports.doc.appendix", lang,
+                              period=_period_words(data.period, lang).upper()))), 13,
+          bold=True)
     _para(document, t("exports.doc.appendix_note", lang, suffix=data.number_suffix,
                       date=fmt_date(data.as_of)), 12, italic=True,
           align=WD_ALIGN_PARAGRAPH.CENTER)

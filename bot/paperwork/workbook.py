@@ -9,7 +9,6 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -17,8 +16,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.xlsx_tables import Column, Val, write_table
 from bot.paperwork.periods import Period, figure_between
-from bot.paperwork.quarterly import NoPlan
-from bot.plans.store import plan_by_code
+from bot.plans.store import NoPlan, plan_by_code
 from bot.progress import (
     SCHOOL_LEVELS,
     Figure,
@@ -279,6 +277,8 @@ def export_workbook(engine: Engine, today: dt.date, period: Period | None = None
                     plan_code: str | None = None, lang: str = "vi") -> ExportedWorkbook:
     """The workbook (.xlsx bytes and row counts); `period` (default: this quarter) is the
     window of the reporting rates."""
+    from openpyxl import Workbook  # when first needed: not at start (idle memory)
+
     period = period or Period.containing(today)
     workbook = Workbook()
     sheets = [workbook.active] + [workbook.create_sheet() for _ in SHEETS[1:]]

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 import phonenumbers
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -148,8 +149,13 @@ def redeem_invite(engine: Engine, channel: str, external_id: str | int, text: st
             return LinkOutcome("used")
         if clock.local(invite.expires_at) < now:
             return LinkOutcome("expired")
+        # compare-and-set: of several redeeming the same code at once, one update finds it
+        # unused; the others change no row and are told it was used
+        taken = session.execute(update(m.Invite).where(
+            m.Invite.id == invite.id, m.Invite.used_at.is_(None)).values(used_at=now))
+        if taken.rowcount != 1:
+            return LinkOutcome("used")
         officer = session.get(m.Officer, invite.officer_id)
-        invite.used_at = now
         other = session.exec(select(m.ChannelIdentity).where(
             m.ChannelIdentity.channel == channel,
             m.ChannelIdentity.external_id == str(external_id))).first()

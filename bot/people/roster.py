@@ -362,7 +362,7 @@ def import_roster(engine: Engine, path: str | Path, source: str | None = None) -
 
 def _line_of(problem: str) -> int:
     parts = problem.split(":", 2)
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdecimal() else 0
 
 
 def _upsert(session: Session, row: RosterRow, unit: m.Unit, officer: m.Officer | None,

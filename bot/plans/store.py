@@ -156,6 +156,10 @@ def active_plans(session: Session) -> list[m.Plan]:
     return list(session.exec(select(m.Plan).where(m.Plan.active).order_by(m.Plan.id)))
 
 
+class NoPlan(LookupError):
+    """No plan is loaded (or none with the code asked for)."""
+
+
 def plan_by_code(session: Session, code: str | None) -> m.Plan | None:
     """The named plan, or the first active one when no code is given."""
     if code:

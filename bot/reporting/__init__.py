@@ -8,11 +8,14 @@ from bot.reporting.drafts import (
     Confirmation,
     Draft,
     confirm,
+    discard_files,
     document_extension,
     drop_draft,
+    kept_files,
     load_draft,
     open_draft_keys,
     save_draft,
+    sweep_evidence,
 )
 from bot.reporting.history import History, HistoryLine, UndoResult, history, recorded, undo_last
 from bot.reporting.rules import (
@@ -63,6 +66,9 @@ __all__ = [
     "save_draft",
     "load_draft",
     "drop_draft",
+    "discard_files",
+    "kept_files",
+    "sweep_evidence",
     "open_draft_keys",
     "document_extension",
     "Confirmation",

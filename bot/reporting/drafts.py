@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -118,6 +119,61 @@ def drop_draft(engine: Engine, key: str) -> None:
 
 def open_draft_keys(engine: Engine) -> set[str]:
     return state_store.keys_of(engine, DRAFT_KIND)
+
+
+# --- the drafts' kept copies of evidence (PARBOT_EVIDENCE_DIR) ----------------------------------
+
+def kept_files(draft: Draft | None) -> set[str]:
+    """The local copies a draft's evidence points to."""
+    return {e["local_path"] for e in (draft.evidence if draft else []) if e.get("local_path")}
+
+
+def _stored_paths(session: Session, paths: set[str]) -> set[str]:
+    return set(session.exec(select(m.Evidence.local_path)
+                            .where(m.Evidence.local_path.in_(sorted(paths)))).all())
+
+
+def discard_files(engine: Engine, paths: set[str]) -> int:
+    """Delete kept copies no stored report refers to (a draft cancelled, expired, started over,
+    its evidence cleared); the number deleted."""
+    if not paths:
+        return 0
+    with Session(engine) as session:
+        stored = _stored_paths(session, paths)
+    gone = 0
+    for path in paths - stored:
+        try:
+            Path(path).unlink()
+            gone += 1
+        except FileNotFoundError:
+            pass
+    return gone
+
+
+def sweep_evidence(engine: Engine, folder: Path | str,
+                   older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """The daily sweep: files in the evidence folder that no evidence row and no open draft
+    refers to, older than `older_than` (a file being written now is not touched) — left by a
+    crash or by drafts lost before this was done. Returns how many were deleted."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    limit = time.time() - older_than.total_seconds()
+    candidates = {str(p) for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < limit}
+    if not candidates:
+        return 0
+    in_drafts = set().union(*(kept_files(Draft.from_dict(d))
+                              for d in state_store.all_of(engine, DRAFT_KIND).values()))
+    with Session(engine) as session:
+        stored = _stored_paths(session, candidates)
+    gone = 0
+    for path in candidates - stored - in_drafts:
+        try:
+            Path(path).unlink()
+            gone += 1
+        except FileNotFoundError:
+            pass
+    return gone
 
 
 def document_extension(file_name: str | None, mime_type: str | None) -> str | None:

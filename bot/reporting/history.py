@@ -104,10 +104,14 @@ def history(engine: Engine, actor: Actor, code: str | None = None,
         return History("own", _lines(session, query, limit))
 
 
-def recorded(engine: Engine, draft_id: str) -> HistoryLine | None:
-    """The report a draft was stored as, if it was (a Confirm pressed again)."""
+def recorded(engine: Engine, draft_id: str, actor: Actor) -> HistoryLine | None:
+    """The report a draft was stored as, if it was (a Confirm pressed again) — told only to the
+    officer who stored it: button data can be forged, and a draft id names no one's right."""
+    if actor.officer_id is None:
+        return None
     with Session(engine) as session:
-        query = _history_query().where(m.ProgressReport.dedupe_key == f"report:{draft_id}")
+        query = _history_query().where(m.ProgressReport.dedupe_key == f"report:{draft_id}",
+                                       m.ProgressReport.officer_id == actor.officer_id)
         lines = _lines(session, query, 1)
         return lines[0] if lines else None
 

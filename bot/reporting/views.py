@@ -190,6 +190,16 @@ def evidence_refused(name: str, lang: str) -> Reply:
                  [[Button(t("report.button.done", lang), "rep:done")]])
 
 
+def evidence_too_big(name: str, max_bytes: int, lang: str) -> Reply:
+    return Reply(t("report.evidence_too_big", lang, name=name, mb=max_bytes // (1024 * 1024)),
+                 [[Button(t("report.button.done", lang), "rep:done")]])
+
+
+def evidence_unreadable(name: str, lang: str) -> Reply:
+    return Reply(t("report.evidence_unreadable", lang, name=name),
+                 [[Button(t("report.button.done", lang), "rep:done")]])
+
+
 def evidence_full(lang: str) -> Reply:
     return Reply(t("report.evidence_full", lang, max=EVIDENCE_MAX),
                  [[Button(t("report.button.done", lang), "rep:done")]])

@@ -158,14 +158,19 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
 
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, draft: Draft,
-                  outcome: Outcome, lang: str) -> object:
-    """Save (or drop) the draft, then reply: what the user sees is always already stored."""
+                  outcome: Outcome, lang: str, kept: set[str] | None = None) -> object:
+    """Save (or drop) the draft, then reply: what the user sees is always already stored.
+    `kept`: the evidence copies the draft held when loaded; those it no longer holds (cancelled,
+    expired, started over, cleared) are deleted unless a stored report refers to them."""
     svc = services(context)
     if outcome.end:
         await run(reporting.drop_draft, svc.engine, key)
     else:
         draft.touch()
         await run(reporting.save_draft, svc.engine, key, draft)
+    leftover = (kept or set()) - (set() if outcome.end else reporting.kept_files(draft))
+    if leftover:
+        await run(reporting.discard_files, svc.engine, leftover)
     await _track(context, key, not outcome.end)
     await _reply(update, context, outcome.replies, lang)
     return END if outcome.end else ACTIVE
@@ -200,10 +205,11 @@ def _step(fn: StepFn):
             await _track(context, key, False)
             await _reply(update, context, [views.nothing_open(lang)], lang)
             return END
+        kept = reporting.kept_files(draft)
         if _stale(context, draft):
             outcome = Outcome([views.timed_out(draft, svc.settings.report_idle_minutes, lang)],
                               end=True)
-            return await _finish(update, context, key, draft, outcome, lang)
+            return await _finish(update, context, key, draft, outcome, lang, kept)
         mark = fingerprint(update, context)
         if draft.handled(mark):  # delivered twice: handled already
             if update.callback_query is not None:
@@ -211,7 +217,7 @@ def _step(fn: StepFn):
             return ACTIVE
         draft.remember(mark)
         outcome = await fn(update, context, actor, draft)
-        return await _finish(update, context, key, draft, outcome, lang)
+        return await _finish(update, context, key, draft, outcome, lang, kept)
 
     return inner
 
@@ -230,6 +236,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     mark = fingerprint(update, context)
     draft = await run(reporting.load_draft, svc.engine, key)
     replies: list[Reply] = []
+    kept = reporting.kept_files(draft)
     if draft is not None and _stale(context, draft):
         replies.append(views.timed_out(draft, svc.settings.report_idle_minutes, lang))
         draft = None
@@ -242,12 +249,12 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         draft.pending = args
         draft.step = "restart"
         return await _finish(update, context, key, draft,
-                             Outcome([views.restart_question(draft, lang)]), lang)
+                             Outcome([views.restart_question(draft, lang)]), lang, kept)
     draft = Draft.new(lang)
     draft.remember(mark)
     outcome = await steps.start(context, actor, draft, args)
     outcome.replies[:0] = replies
-    return await _finish(update, context, key, draft, outcome, lang)
+    return await _finish(update, context, key, draft, outcome, lang, kept)
 
 
 on_update = _step(steps.on_input)
@@ -267,7 +274,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         await answer(update, context, Reply(t("report.cancel_nothing", lang)), lang)
         return END
     return await _finish(update, context, key, draft, Outcome([views.cancelled(lang)], end=True),
-                         lang)
+                         lang, reporting.kept_files(draft))
 
 
 async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -278,6 +285,7 @@ async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is None:
         return
     await run(reporting.drop_draft, svc.engine, key)
+    await run(reporting.discard_files, svc.engine, reporting.kept_files(draft))
     await _track(context, key, False)
     await send(update, context, views.timed_out(draft, svc.settings.report_idle_minutes,
                                                 draft.lang), draft.lang)
@@ -286,11 +294,11 @@ async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def confirmed_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A Confirm button of a report that is no longer open: stored already, or stale."""
     data = update.callback_query.data or ""
-    line = await run(reporting.recorded, services(context).engine, data.split(":", 2)[-1])
-    if line is None:
+    actor = await current_actor(update, context)
+    line = await run(reporting.recorded, services(context).engine, data.split(":", 2)[-1], actor)
+    if line is None:  # not stored, or not this person's: as any stale button
         await fallback.stale_button(update, context)
         return
-    actor = await current_actor(update, context)
     await answer(update, context, views.already_recorded(line, actor.language), actor.language)
 
 

@@ -17,7 +17,7 @@ from bot import reporting
 from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
-from bot.core.files import FileUnavailable
+from bot.core.files import EVIDENCE_MAX_BYTES, FileUnavailable, safe_name, sniff
 from bot.core.replies import Reply
 from bot.core.text import fold
 from bot.progress import ParsedValue, ValueProblem, parse_value
@@ -28,7 +28,7 @@ from handlers.files import download
 
 log = logging.getLogger("parbot.report")
 
-TELEGRAM_DOWNLOAD_MAX = 20 * 1024 * 1024
+FILE_CHANNELS = ("telegram", "zalo")  # channels whose files can be fetched and checked
 
 
 @dataclass
@@ -167,7 +167,7 @@ def _typed_button(question: Reply, text: str, partial: bool = False) -> str | No
     lists of names (`partial`) — a part of one label only."""
     buttons = [b for row in question.buttons for b in row]
     typed = text.strip()
-    if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+    if typed.isdecimal() and 1 <= int(typed) <= len(buttons):
         return buttons[int(typed) - 1].data
     key = fold(typed)
     if not key:
@@ -290,44 +290,65 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
         photo = message.photo[-1]  # the largest size
         evidence = {"file_id": photo.file_id, "file_unique_id": photo.file_unique_id,
                     "file_name": None, "mime_type": "image/jpeg", "size": photo.file_size}
-        extension = ".jpg"
+        shown = "photo"
     else:
         doc = message.document
-        extension = reporting.document_extension(doc.file_name, doc.mime_type)
-        if extension is None:
-            return Outcome([views.evidence_refused(doc.file_name or doc.mime_type or "?", lang)])
+        shown = doc.file_name or doc.mime_type or "?"
+        if reporting.document_extension(doc.file_name, doc.mime_type) is None:
+            return Outcome([views.evidence_refused(shown, lang)])
         evidence = {"file_id": doc.file_id, "file_unique_id": doc.file_unique_id,
                     "file_name": doc.file_name, "mime_type": doc.mime_type,
                     "size": doc.file_size}
-    if message.caption and not draft.note:
-        draft.note = message.caption.strip()[:NOTE_MAX] or None
+    if (evidence.get("size") or 0) > EVIDENCE_MAX_BYTES:
+        return Outcome([views.evidence_too_big(shown, EVIDENCE_MAX_BYTES, lang)])
     known = {e.get("file_unique_id") for e in draft.evidence}
     if evidence["file_unique_id"] not in known:
         if len(draft.evidence) >= reporting.EVIDENCE_MAX:
             return Outcome([views.evidence_full(lang)])
-        evidence["local_path"] = await _download(context, draft, evidence, extension)
+        refused = await _check(context, draft, evidence, shown, lang)
+        if refused is not None:
+            return Outcome([refused])
         draft.evidence.append(evidence)
+    if message.caption and not draft.note:
+        draft.note = message.caption.strip()[:NOTE_MAX] or None
     return Outcome([views.evidence_received(draft, lang)])
 
 
-async def _download(context: ContextTypes.DEFAULT_TYPE, draft: Draft, evidence: dict,
-                    extension: str) -> str | None:
-    """A copy in PARBOT_EVIDENCE_DIR when it is set (Telegram files, and Zalo photos whose links
-    may not last; failures only logged: the file_id stays the reference)."""
+async def _check(context: ContextTypes.DEFAULT_TYPE, draft: Draft, evidence: dict, shown: str,
+                 lang: str) -> Reply | None:
+    """Where the channel gives the bytes (Telegram, Zalo): fetch the file and take it only if
+    its bytes are a photo, PDF, DOCX or XLSX and within the size cap; its type and name are then
+    the checked ones ("setup.pdf.scr" holding a PDF is kept as "setup.pdf"). A copy goes to
+    PARBOT_EVIDENCE_DIR when it is set (Zalo links may not last). The console has no files:
+    there the declared type is all there is. None when the file is taken; else the refusal."""
     svc = services(context)
-    folder = svc.settings.evidence_dir
-    if folder is None or svc.channel not in ("telegram", "zalo") \
-            or (evidence.get("size") or 0) > TELEGRAM_DOWNLOAD_MAX:
+    if svc.channel not in FILE_CHANNELS:
         return None
-    name = f"{draft.id}-{len(draft.evidence) + 1}-{evidence['file_unique_id']}{extension}"
-    path = Path(folder) / name
     try:
         content = await download(context.bot, evidence["file_id"])
-        await asyncio.to_thread(_write_file, path, content)
-    except (FileUnavailable, OSError) as exc:
-        log.warning("evidence not downloaded", extra={"fields": {"error": str(exc)}})
-        return None
-    return str(path)
+    except FileUnavailable as exc:
+        log.warning("evidence not downloaded", extra={"fields": {"error": type(exc).__name__}})
+        return views.evidence_unreadable(shown, lang)
+    if len(content) > EVIDENCE_MAX_BYTES:
+        return views.evidence_too_big(shown, EVIDENCE_MAX_BYTES, lang)
+    kind = sniff(content)
+    if kind is None:
+        return views.evidence_refused(shown, lang)
+    evidence["mime_type"], evidence["size"] = kind.mime_type, len(content)
+    if evidence.get("file_name") is not None:
+        evidence["file_name"] = safe_name(evidence["file_name"], kind)
+    evidence["local_path"] = None
+    folder = svc.settings.evidence_dir
+    if folder is not None:
+        name = f"{draft.id}-{len(draft.evidence) + 1}-{evidence['file_unique_id']}" \
+               f"{kind.extension}"
+        path = Path(folder) / safe_name(name, kind)
+        try:
+            await asyncio.to_thread(_write_file, path, content)
+            evidence["local_path"] = str(path)
+        except OSError as exc:
+            log.warning("evidence not kept", extra={"fields": {"error": type(exc).__name__}})
+    return None
 
 
 def _write_file(path: Path, content: bytes) -> None:

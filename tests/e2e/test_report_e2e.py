@@ -94,7 +94,7 @@ async def test_full_report_over_the_wire_with_photo_and_pdf(db_url, tmp_path):
     assert (report.numerator, report.denominator) == (31, 50)
     assert report.note == "Biên bản họp trực tuyến"
     files = await asyncio.to_thread(_evidence, db_url)
-    assert [f.mime_type for f in files] == ["image/jpeg", PDF]
+    assert [f.mime_type for f in files] == ["image/png", PDF]  # by the bytes (a PNG here)
     assert all(f.channel == "telegram" and f.report_id == report.id for f in files)
     assert files[1].file_name == "bien-ban.pdf" and files[1].size == len(pdf)
     assert Path(files[1].local_path).read_bytes() == pdf, "downloaded to PARBOT_EVIDENCE_DIR"

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from bot.channels.webhooks import HEALTH_HEADER
 from bot.channels.zalo import ID_KIND
 from bot.core.clock import clock
 from bot.people import identity
@@ -117,7 +118,7 @@ async def test_nudge_and_digest_reach_zalo_with_the_chart_by_link(db_url, tmp_pa
     port = free_port()
     env = {"PARBOT_AS_OF": "2025-05-16T08:00:30", "PARBOT_TICK_SECONDS": "1",
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_LISTEN": "127.0.0.1",
-           "PORT": str(port)}
+           "PORT": str(port), "WEBHOOK_SECRET": "health-s3cret"}  # /healthz details
     async with FakeZalo() as zl:
         zl.users.update({"z-dieu-anh": "Diệu Anh", "z-thang": "Thắng"})  # follow the bot
         async with ZaloBotProcess(zl, db_url, env=env, prepare=False) as bot:
@@ -141,7 +142,10 @@ async def test_nudge_and_digest_reach_zalo_with_the_chart_by_link(db_url, tmp_pa
             async with httpx.AsyncClient() as client:
                 workbook = await client.get(link.group(1))
                 assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
-                health = await client.get(f"http://127.0.0.1:{port}/healthz")
+                public = await client.get(f"http://127.0.0.1:{port}/healthz")
+                health = await client.get(f"http://127.0.0.1:{port}/healthz",
+                                          headers={HEALTH_HEADER: "health-s3cret"})
+            assert public.json() == {"ok": True}, "details only with the secret"
             body = health.json()
             assert health.status_code == 200 and body["database"] == "ok"
             assert body["channels"]["zalo"]["mode"] == "polling"
@@ -219,7 +223,8 @@ async def test_telegram_and_zalo_in_one_process_with_one_webhook_server(db_url, 
         assert zl.texts("z-quan")[-2:] == [part1["text"], part2["text"]]
 
         async with httpx.AsyncClient() as client:
-            health = (await client.get(f"{root}/healthz")).json()
+            health = (await client.get(f"{root}/healthz",
+                                       headers={HEALTH_HEADER: "tg-s3cret"})).json()
         assert health["ok"] and health["database"] == "ok"
         assert {k: (v["mode"], v["running"], v["scheduler"]) for k, v in
                 health["channels"].items()} == {"telegram": ("webhook", True, True),

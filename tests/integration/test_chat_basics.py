@@ -10,6 +10,8 @@ from bot.people.roster import import_roster
 from tests.chat import Chat
 from tests.conftest import ROOT
 
+APOLOGY = t("error.generic", "vi")
+
 
 async def test_guest_is_refused_plan_and_told_how_to_join(plan_engine):
     async with Chat(plan_engine) as chat:
@@ -57,6 +59,9 @@ async def test_any_text_gets_a_polite_reply(plan_engine, text):
         if text.strip():
             assert out, "every message gets an answer"
             assert all("Traceback" not in o.text for o in out)
+        # the error apology is not a polite reply: a handler that raised fails the test
+        assert not chat.errors, repr(chat.errors)
+        assert all(APOLOGY not in o.text for o in out)
 
 
 async def test_a_handler_that_raises_fails_the_test_even_though_the_user_got_an_apology(

@@ -208,14 +208,14 @@ async def test_local_copies_are_used_and_no_token_means_missing(plan_engine, tmp
     seed_quarter(plan_engine)
     items = evidence_items(plan_engine, Period.year_of(2025))
     copy = tmp_path / "bien-ban.pdf"
-    copy.write_bytes(b"local copy")
+    copy.write_bytes(b"%PDF-1.4 local copy")  # a PDF by its bytes: packs check them
     items = [i if i.file_id != "BQACAgI-bienban" else
              type(i)(**{**i.__dict__, "local_path": str(copy)}) for i in items]
     async with telegram_fetcher(Settings()) as fetch:  # no TELEGRAM_BOT_TOKEN
         pack = await evidence_pack(items, with_local_copies(fetch))
     assert [path for path, _ in pack.stored] and len(pack.stored) == 1
     archive = zipfile.ZipFile(io.BytesIO(pack.content))
-    assert archive.read(pack.stored[0][0]) == b"local copy"
+    assert archive.read(pack.stored[0][0]) == b"%PDF-1.4 local copy"
     assert len(pack.missing) == 3
     assert all("TELEGRAM_BOT_TOKEN" in reason or reason == "console"
                for _, reason in pack.missing)

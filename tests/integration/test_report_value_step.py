@@ -29,6 +29,7 @@ async def test_random_text_at_the_value_step_never_crashes_and_never_stores(offi
             out = await chat.say(anh, text)
             rendered = "\n".join(o.render() for o in out)
             assert ERROR not in rendered and "Traceback" not in rendered
+            assert not chat.errors, repr(chat.errors)  # no handler raised
             if text.strip() and not text.startswith("/"):
                 assert out, f"no answer to {text!r}"
             assert not reports(office)

@@ -104,7 +104,7 @@ def test_events_wrapped_unwrapped_or_listed():
     parsed = zalo.parse_event(event)
     assert (parsed.user_id, parsed.display_name, parsed.text, parsed.date_ms) == \
         ("6ede9a7f", "Bích Hậu", "Xin chào", 1750316131602)
-    assert parsed.dedupe_key == "message.text.received:2d758c"
+    assert parsed.dedupe_key == "message.text.received:6ede9a7f:2d758c"  # name, sender, id
     image = zalo.parse_event(_event(zalo.IMAGE, photo_url="https://x/a.jpg", caption="biên bản"))
     assert (image.photo_url, image.caption) == ("https://x/a.jpg", "biên bản")
     bot_message = _event(text="x")
@@ -506,8 +506,8 @@ async def test_sending_to_a_chat_it_never_saw_is_refused_clearly(office):
 async def test_photos_people_send_can_be_downloaded_through_the_bot(office):
     from handlers.files import download
 
-    async with FakeZalo() as zl, zalo_bot(zl, office) as channel:
-        url = zl.media_url("bien-ban.png", tiny_png())
+    async with FakeZalo() as zl, zalo_bot(zl, office, ZALO_MEDIA_HOSTS=zl.root) as channel:
+        url = zl.media_url("bien-ban.png", tiny_png())  # the fake is the media host here
         assert await download(channel.app.bot, url + "?sig=1") == tiny_png()
         with pytest.raises(Exception, match="file not found"):
             await download(channel.app.bot, "not-a-url")

@@ -50,3 +50,26 @@ async def test_duplicate_update_is_dropped():
         await processor.process_update(_update(5, 1), work(2))
         await processor.process_update(_update(6, 1), work(3))
     assert ran == [1, 3]
+
+
+async def test_a_flooding_chat_never_holds_the_slots_others_need():
+    """Issue 14, row 2: one chat's queued updates wait for their chat, not in the shared slots:
+    with 4 slots and 50 updates of one chat queued behind a slow one, another chat is served."""
+    processor = ChatOrderedProcessor(max_concurrent_updates=4)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def work(name: str, gate: asyncio.Event | None = None) -> None:
+        if gate is not None:
+            await gate.wait()
+        done.append(name)
+
+    async with processor:
+        flood = [asyncio.create_task(processor.process_update(
+            _update(i, 10), work(f"a{i}", release if i == 1 else None))) for i in range(1, 51)]
+        other = asyncio.create_task(processor.process_update(_update(100, 20), work("b")))
+        await asyncio.wait_for(other, 1)
+        assert done == ["b"]
+        release.set()
+        await asyncio.gather(*flood)
+    assert done == ["b", *(f"a{i}" for i in range(1, 51))]

@@ -13,15 +13,15 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from bot.core.text import fold
 from bot.core.xlsx_tables import Column, write_table
 from bot.plans import schema as ps
 from bot.plans.sheets.words import COMPARISON_WORDS, UNIT_WORDS, heading_key
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,8 @@ def _main_rows(plan: ps.Plan, labels: dict[str, str]) -> tuple[list[list], list[
 
 
 def _merge(ws: Worksheet, blocks: list[tuple]) -> None:
+    from openpyxl.styles import Alignment
+
     for first, last, col in blocks:
         ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
         ws.cell(row=first, column=col).alignment = Alignment(wrap_text=True, vertical="top")
@@ -196,6 +198,8 @@ def _merge(ws: Worksheet, blocks: list[tuple]) -> None:
 
 def write_plan_workbook(plan: ps.Plan) -> bytes:
     """The plan in the officials' table layout plus the sheets that carry the rest."""
+    from openpyxl import Workbook  # when first needed: not at start (idle memory)
+
     workbook = Workbook()
     labels = people_labels(plan.people)
     main = workbook.active

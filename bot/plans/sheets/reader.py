@@ -22,12 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from bot.core.catalogue import t
 from bot.core.text import fold
+from bot.core.xlsx_tables import get_column_letter
 from bot.plans import schema as ps
+from bot.plans.sheets.bounds import sheet_bounds
 from bot.plans.sheets.layout import (
     AUX_SPECS,
     FREQUENCY_WORDS,
@@ -175,7 +174,14 @@ class _Reader:
         self.grids: list[Grid] = []
 
     def load(self, data: bytes) -> None:
+        problem = sheet_bounds(data)
+        if problem is not None:
+            key, values = problem
+            self.problem(Place(""), key, **values)
+            raise Unreadable(key)
         try:
+            from openpyxl import load_workbook  # when first needed: not at start
+
             book = load_workbook(io.BytesIO(data), data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
             self.problem(Place(""), "unreadable", error=type(exc).__name__)
