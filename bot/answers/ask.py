@@ -13,20 +13,22 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from bot.answers import facts, slots
+from bot.answers import compare, extract, facts, own, plain, slots
 from bot.answers.due import due_reply
 from bot.answers.intents import (
+    AREA_WORDS,
     OfficerRef,
     Question,
     area_by_words,
+    cue,
     find_people,
     target_by_code,
     understand,
 )
-from bot.answers.normalise import clean, normalise
+from bot.answers.normalise import clean, normalise, tokens
 from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
-from bot.answers.target import target_reply
+from bot.answers.target import selected_values, target_reply
 from bot.answers.who import who_area, who_obligation, who_of, who_target
 from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
@@ -83,15 +85,131 @@ def _refused(actor: Actor, command: str) -> Reply:
 
 def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None,
            public_plan: bool = False) -> Reply:
-    """The reply to a question typed in plain words."""
+    """The reply to a question typed in plain words: plain speech made plain, several questions
+    split and each answered, each part by the better of the structured answerer and the plan's
+    text."""
     today = today or clock.today()
     with Session(engine) as session:
         plan = choose_plan(session, actor, text, today)
         if plan is None:
             return Reply(t("plan.none", actor.language))
         snap = snapshot(engine, session, plan)
-        q = understand(snap, text, today, _officers(session))
-        return respond(engine, session, plan, snap, actor, q, today, public_plan)
+        officers = _officers(session)
+        prepared = plain.prepare(snap, text, officers)
+        parts = plain.split(prepared)
+        if len(parts) == 1:
+            return best_answer(engine, session, plan, snap, actor, prepared, today, officers,
+                               public_plan)[0]
+        answered: list[Reply] = []
+        for i, part in enumerate(parts):
+            reply, score = best_answer(engine, session, plan, snap, actor, part, today,
+                                       officers, public_plan)
+            if i and score < CARRY:  # "… và ai phối hợp?": the first part's subject
+                again, better = best_answer(engine, session, plan, snap, actor,
+                                            f"{plain.subject(parts[0])} {part}", today,
+                                            officers, public_plan)
+                if better > score:
+                    reply = again
+            answered.append(reply)
+        return plain.join(answered)
+
+
+CARRY = 0.6  # a later part answered below this is asked again with the first part's subject
+TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
+ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
+
+
+def structured_score(q: Question) -> float:
+    """How sure the structured answerer is of its reading of the question: cue words that
+    name what is asked (a deadline, the issuer, someone's work) and plan items found by name
+    make it sure; a fallback (the plan's summary) or nothing found does not."""
+    if q.intent in ("unknown", "not_found"):
+        return 0.0
+    if q.intent in ("greeting", "thanks", "help"):
+        return 0.9
+    if q.intent == "choose":
+        return 0.9  # asking back between close targets is an answer
+    taken = q.target or q.area
+    hit = next((h for h in q.hits if h.entity.item is taken), None) if taken else None
+    if q.intent in ("target", "who"):
+        if hit is None:
+            return 0.95
+        return 0.85 + 0.1 * hit.confidence if hit.confidence >= 0.4 else 0.3 + hit.confidence
+    if q.intent == "area":
+        if hit is None or cue(q.text, AREA_WORDS):
+            return 0.9
+        return min(0.95, 0.3 + hit.confidence)
+    if q.intent == "due":
+        return 0.9 if q.period is not None or cue(q.text, DUE_WORDS) else 0.7
+    if q.intent == "plan":
+        if q.topic == "meta":
+            return 0.9 if len(tokens(q.text)) <= 6 else 0.55
+        return 0.95
+    if q.intent in ("obligation", "review", "who_of", "areas"):
+        return 0.95
+    return 0.9
+
+
+DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
+
+
+def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot,
+                actor: Actor, text: str, today: dt.date, officers: list[OfficerRef],
+                public_plan: bool = False) -> tuple[Reply, float]:
+    """The better of the structured answer and the plan's text, with its score."""
+    lang = actor.language
+    mine = own.own_work(engine, session, snap, actor, text, today)
+    text = own.school_words(text) or text
+    if mine is not None:
+        return mine, 0.9
+    q = understand(snap, text, today, officers)
+    compared = compare.compare_reply(snap, actor, q, text)
+    if compared is not None:
+        return compared, 0.85
+    outside = _outside_period(snap, actor, q)
+    if outside is not None and q.intent != "target":
+        return outside, 0.85
+    if q.intent == "choose" and (q.phase is not None or q.year is not None):
+        fitting = [tg for tg in q.choices if selected_values(tg, q.year, q.phase)]
+        if len(fitting) == 1:  # only one of the close targets is set for the phase asked
+            q.intent, q.target = "target", fitting[0]
+    structured = respond(engine, session, plan, snap, actor, q, today, public_plan)
+    if outside is not None:  # a target asked for a year the plan does not reach
+        structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
+    score = structured_score(q)
+    command = PERMISSION.get(q.intent)
+    if command and not allowed(actor.role, command, public_plan):
+        return structured, 1.0
+    if not allowed(actor.role, "plan", public_plan):
+        return structured, score
+    found = extract.text_answer(snap, text, lang, t)
+    if found is None:
+        return structured, score
+    others = extract.other_documents(snap, text)
+    if others and not (score >= 0.9 and all(n in structured.text for n in others)):
+        return Reply(found.text), found.score  # never another document's facts as this one's
+    if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
+        return Reply(found.text), found.score
+    if not found.said and score < 0.4:
+        # the plan does not say it: say so, with the nearest passage if one comes near, and
+        # the structured answerer's own "not found" with its buttons
+        return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
+    if score < ASK_BACK and found.score < ASK_BACK:
+        return not_understood(snap, actor, q, public_plan), score
+    if score < ASK_BACK:
+        return Reply(found.text), found.score
+    return structured, score
+
+
+def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | None:
+    """A year after or before the plan's period: the plan sets nothing for it."""
+    year = q.year
+    if year is None or snap.period_start <= year <= snap.period_end:
+        return None
+    if q.intent not in ("target", "area", "choose", "not_found", "unknown", "plan", "status"):
+        return None
+    return Reply(t("answers.outside_period", actor.language, plan=snap.short(actor.language),
+                   year=year, start=snap.period_start, end=snap.period_end))
 
 
 def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.answers import slots
 from bot.answers.normalise import clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
@@ -78,7 +80,7 @@ DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "de
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
-NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi")
+NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham")
 STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
           "overview", "how are we", "how is", "how are", "how s", "dien bien")
 PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay", "den dau",
@@ -234,6 +236,45 @@ def find_people(snap: PlanSnapshot, norm: str,
         given = " ".join(full.split()[-2:])
         if has_phrase(norm, full) or (len(full.split()) >= 3 and has_phrase(norm, given)):
             found.append(o)
+    if not people and not found:
+        people, found = _given_names(snap, norm, officers)
+    return people, found
+
+
+_HONORED = re.compile(r"(?<![a-z])(?:dong chi|chi|anh|co|thay|ba|ong|em|ban)\s+([a-z]+)"
+                      r"(?:\s+([a-z]+))?")
+GIVEN_FLOOR = 80  # rapidfuzz ratio for a two-word given name typed with a slip ("Kim Xa")
+# words after which an honorific and a name may stand ("hỏi chị Nhung", "của anh An")
+AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "thi", "oi")
+
+
+def _given_names(snap: PlanSnapshot, norm: str,
+                 officers: list[OfficerRef]) -> tuple[list[PersonInfo], list[OfficerRef]]:
+    """People named by an honorific and their given name, whole ("chị Tuyết Nhung"), its last
+    word ("chị Nhung", "thầy Hùng") or with a slip ("cô Kim Xa", "chị Diệu Ah")."""
+    people: list[PersonInfo] = []
+    found: list[OfficerRef] = []
+
+    def named(words: list[str], first: str, second: str | None) -> bool:
+        if not words:
+            return False
+        if first == words[-1]:
+            return True
+        return second is not None and len(words) >= 2 and \
+            fuzz.ratio(f"{first} {second}", " ".join(words[-2:])) >= GIVEN_FLOOR
+    for m in _HONORED.finditer(norm):
+        before = norm[: m.start()].split()[-1:]
+        if before and before[0] not in AFTER:
+            continue  # "thể chế có những chỉ tiêu nào": "có những" is no "cô Nhung"
+        first, second = m.group(1), m.group(2)
+        for p in snap.people:
+            if p.name and p not in people and named(normalise(p.name).split(), first, second):
+                people.append(p)
+        for o in officers:
+            if o not in found and named(normalise(o.full_name).split(), first, second):
+                found.append(o)
+        if people or found:
+            break
     return people, found
 
 

@@ -1,0 +1,381 @@
+"""Answers quoted from the plan's own text: the passages stored with the plan, cut into
+sentences (an appendix row stays whole, with its owners), found with BM25 (`rank_bm25`) over
+folded words, word pairs and toned words (a question typed with tone marks tells "cử" from
+"cụ"), re-ranked with rapidfuzz, and quoted verbatim with their section.
+
+Each answer carries a confidence: the IDF-weighted share of the question's meaningful words that
+the quoted sentence (and its section's title) explains, words the plan never uses counting
+against it. A question whose key words the plan never uses, or that asks for an amount the
+nearest sentence does not give, is answered "the plan does not say" with the nearest passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+from rapidfuzz import fuzz
+
+from bot.answers import intents
+from bot.answers.normalise import normalise, tokens
+from bot.answers.retrieval import STOPWORDS
+from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
+from bot.core.text import fold, nfc
+
+QUOTE_LIMIT = 430  # characters of one quoted sentence; the reply stays under 600
+RERANK = 8
+NEAREST = 0.55  # the nearest passage is offered when it explains this share of the question
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.)\s+\S")
+# asking for an amount: the answer must carry a number
+AMOUNT = ("bao nhieu", "may", "how much", "how many", "ty le", "phan tram", "so luong",
+          "bao lau", "so tien")
+# words of the question's form that the stop list of retrieval does not hold
+EXTRA_STOP = frozenset("""
+ke hoach nhac nhac den de cap quy dinh the nao nhu sao gi ca nhung nao ai dau ntn sao vay
+z v oi mn moi nguoi ak a ha nhe nha khong ko k hk thi the lien quan ve viec xac dinh phai lam
+plan say says said mention mentions about does do what which who how is are the of
+""".split())
+
+
+def _cue_words() -> frozenset[str]:
+    """The words of the cue phrases that decide intents: the form of a question, not its
+    subject ("mảng", "lo", "hạn"), never a sign that the plan lacks something."""
+    words: set[str] = set()
+    for value in vars(intents).values():
+        if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            for phrase in value:
+                words.update(re.findall(r"[a-z]+", phrase))
+    return frozenset(words)
+
+
+CUE_WORDS = _cue_words()
+SECTION_NAMES = {"head": ("phần đầu", "heading"), "preamble": ("phần căn cứ", "preamble"),
+                 "signature": ("phần ký", "signature"), "recipients": ("nơi nhận", "recipients"),
+                 "closing": ("lời kết", "closing"), "PL": ("Phụ lục", "appendix"),
+                 "notes": ("ghi chú", "notes")}
+
+
+# English words of questions, as the plan's Vietnamese says them (the text answerer only)
+ENGLISH = {
+    "quality management": "quan ly chat luong", "standard": "tieu chuan",
+    "standards": "tieu chuan", "documents": "van ban", "document": "van ban",
+    "based on": "can cu thuc hien", "basis": "can cu", "budget": "kinh phi",
+    "funding": "kinh phi", "cost": "kinh phi", "costs": "kinh phi",
+    "online meetings": "cuoc hop truc tuyen", "online meeting": "cuoc hop truc tuyen",
+    "meetings": "cuoc hop", "legal documents": "van ban quy pham phap luat",
+    "concretised": "cu the hoa", "concretized": "cu the hoa",
+    "institutional reform": "cai cach the che", "recipients": "noi nhan",
+    "sent to": "noi nhan", "signed": "ky", "signs": "ky", "signer": "ky",
+    "schools": "don vi truong hoc", "school": "truong hoc", "principles": "nguyen tac",
+    "principle": "nguyen tac", "motto": "phuong cham", "slogan": "phuong cham",
+    "emulation": "thi dua", "competition": "thi dua", "quarterly": "quy",
+    "reporting": "bao cao", "report": "bao cao", "reports": "bao cao",
+    "digital skills": "ky nang so", "training": "tap huan boi duong",
+    "satisfaction": "hai long", "administrative procedures": "thu tuc hanh chinh",
+    "e government": "chinh quyen dien tu", "digital government": "chinh quyen so",
+    "staff": "bien che", "payroll": "bien che", "autonomy": "tu chu",
+    "financial": "tai chinh", "finance": "tai chinh", "discipline": "ky luat",
+    "smart school": "truong hoc thong minh", "corruption": "tham nhung",
+    "purpose": "muc dich", "requirements": "yeu cau", "tasks": "nhiem vu",
+    "responsibilities": "trach nhiem", "responsibility": "trach nhiem",
+    "iso": "iso", "review": "so ket tong ket", "final review": "tong ket",
+    "mid term review": "so ket", "issued": "ban hanh", "period": "giai doan",
+}
+_ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def english(normalised: str) -> str:
+    """English words of a normalised question followed by the plan's words for them."""
+    return _ENGLISH.sub(lambda m: f"{m.group(1)} {ENGLISH[m.group(1)]}", normalised)
+
+
+def toned(word: str) -> str:
+    """A word with its tone as a suffix, so "hoà" and "hòa" (old and new placement) agree."""
+    parts = unicodedata.normalize("NFD", word.lower().replace("đ", "dd"))
+    tone = "".join(c for c in parts if c in TONES)
+    base = "".join(c for c in parts if c not in TONES)
+    return unicodedata.normalize("NFC", base) + tone
+
+
+def toned_words(text: str) -> list[str]:
+    """The words typed with tone marks or vowel marks (their folded form differs)."""
+    out = []
+    for w in _WORD.findall(nfc(text or "")):
+        if fold(w) != w.lower():
+            out.append("~" + toned(w))
+    return out
+
+
+def _pairs(words: list[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: PassageInfo
+    text: str  # verbatim
+    position: int
+    features: frozenset[str]
+
+
+def _sentences(line: str) -> list[str]:
+    if " | " in line or len(line) <= 300:
+        return [line]
+    pieces = re.split(r"(?<=\.)\s+", line)
+    out: list[str] = []
+    for piece in pieces:
+        if out and piece[:1].islower():
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _features(text: str) -> list[str]:
+    words = tokens(normalise(text))
+    return [*words, *_pairs(words), *toned_words(text)]
+
+
+class TextIndex:
+    def __init__(self, snap: PlanSnapshot) -> None:
+        self.sentences: list[Sentence] = []
+        docs = []
+        for passage in snap.passages:
+            title = _features(passage.title)
+            for line in passage.text.splitlines():
+                body = line.strip()
+                body = body[2:].strip() if body.startswith("- ") else body
+                if not body or (_HEADING.match(body) and len(body) < 90) or body == "Phụ lục":
+                    continue
+                for piece in _sentences(body):
+                    feats = _features(piece)
+                    docs.append(feats + title)
+                    self.sentences.append(Sentence(passage, piece, len(self.sentences),
+                                                   frozenset(feats + title)))
+        self.bm25 = BM25Okapi(docs) if docs else None
+        n = max(len(docs), 1)
+        df: dict[str, int] = {}
+        for doc in docs:
+            for f in set(doc):
+                df[f] = df.get(f, 0) + 1
+        self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+
+    def query(self, question: str) -> tuple[list[str], ...]:
+        """(BM25 query, meaningful words, unknown words, word pairs, words of the question's
+        form the plan does not use) of a question."""
+        words = tokens(english(normalise(question)))
+        stop = STOPWORDS | EXTRA_STOP
+        content = [w for w in dict.fromkeys(words) if w not in stop and not w.isdigit()
+                   and w != "%"]
+        typed = [w for w in toned_words(question) if fold(w[1:]) not in stop]
+        unknown = [w for w in content if w not in self.idf and w not in CUE_WORDS]
+        form = [w for w in content if w not in self.idf and w in CUE_WORDS]
+        unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
+        pairs = [p for p in _pairs(words) if p in self.idf]
+        # two syllables side by side that the plan never puts together, neither of them in
+        # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
+        backed = {w for p in pairs for w in p.split("_")}
+        loose = [w for w in words if w in content and w not in backed and len(w) < 5
+                 and w.isalpha() and w not in CUE_WORDS]
+        for a, b in zip(words, words[1:], strict=False):
+            if a in loose and b in loose and a != b:
+                unknown += [w for w in (a, b) if w not in unknown]
+        return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
+                form)
+
+    def explained(self, content: list[str], pairs: list[str], s: Sentence) -> float:
+        """The weight of the question's words a sentence explains: a syllable fully when a word
+        pair of the question that holds it is in the sentence too (Vietnamese words are mostly
+        two syllables) or when it is long enough to mean something alone, else a third."""
+        backed = {w for p in pairs if p in s.features for w in p.split("_")}
+        total = 0.0
+        for w in content:
+            if w in s.features:
+                alone = w in backed or len(w) >= 5 or not w.isalpha()
+                total += self.idf[w] * (1.0 if alone else 0.3)
+        return total
+
+    def search(self, question: str) -> list[tuple[float, Sentence]]:
+        """The sentences nearest the question, best first, each with its confidence."""
+        if self.bm25 is None:
+            return []
+        query, content, unknown, pairs, form = self.query(question)
+        if not content:
+            return []
+        scores = self.bm25.get_scores(query)
+        top = sorted(range(len(scores)), key=lambda i: -scores[i])[:RERANK]
+        # words the plan never uses count against; a word of a question's form a little
+        total = sum(self.idf.get(w, 0.0) for w in content if w in self.idf) + \
+            self.max_idf * len(unknown) + 0.5 * self.max_idf * len(form)
+        best = max(scores[top[0]], 1e-9) if top else 1.0
+        folded = fold(question)
+        years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
+        out = []
+        for i in top:
+            if scores[i] <= 0:
+                continue
+            s = self.sentences[i]
+            confidence = self.explained(content, pairs, s) / total if total else 0.0
+            similarity = fuzz.token_set_ratio(folded, fold(s.text)) / 100
+            rank = 0.6 * scores[i] / best + 0.25 * confidence + 0.15 * similarity
+            if years:  # a year asked: the sentences of that year or phase first
+                said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
+                                      f"{s.text} {s.passage.title}"))
+                rank += 0.3 if years & said else -0.2 if said else 0.0
+            out.append((rank, confidence, s))
+        out.sort(key=lambda r: (-r[0], r[2].position))
+        return [(confidence, s) for _, confidence, s in out]
+
+    def unknown(self, question: str) -> list[str]:
+        return self.query(question)[2]
+
+
+def text_index(snap: PlanSnapshot) -> TextIndex:
+    found = snap.extra.get("text_index")
+    if found is None:
+        found = snap.extra["text_index"] = TextIndex(snap)
+    return found
+
+
+def where(snap: PlanSnapshot, passage: PassageInfo, lang: str) -> str:
+    """"mục IV.3", "Phụ lục, GĐ 2024-2025, dòng 3", "nơi nhận"."""
+    section = passage.section
+    appendix = re.match(r"^PL\.([A-Za-z0-9]+)\.(\d+)$", section)
+    if appendix:
+        return cite_parts(snap, f"Phụ lục {appendix.group(1)}.{appendix.group(2)}", lang)[0]
+    base = re.sub(r"\s*\(\d+\)$", "", section)
+    if re.match(r"^[IVX]+(\.\d+)*$", base):
+        return f"{'section' if lang == 'en' else 'mục'} {base}"
+    names = SECTION_NAMES.get(base)
+    if names:
+        return names[1] if lang == "en" else names[0]
+    return passage.title or section
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
+def asks_amount(question: str) -> bool:
+    norm = f" {normalise(question)} ".replace(" bo may ", " ")  # "bộ máy" is not "mấy"
+    if any(w in toned_words(question) for w in ("~máy",)):
+        norm = norm.replace(" may ", " ")
+    return any(f" {w} " in norm for w in AMOUNT)
+
+
+def has_number(text: str) -> bool:
+    """Does a sentence give an amount (a number that is not a year or a date)?"""
+    for m in re.finditer(r"(?<![\d/])(\d+(?:[.,]\d+)?)(?![\d/])", text):
+        value = float(m.group(1).replace(",", "."))
+        if not 1900 <= value <= 2100:
+            return True
+    return False
+
+
+# --- replies --------------------------------------------------------------------------------
+
+OTHER_DOC = re.compile(
+    r"(?<![\d/])(\d{1,5})\s*/\s*(?:\d{4}\s*/\s*)?(?:[A-Za-zĐđ]{2})"  # 2387/KH-…, 97/2019/QH14
+    r"|(?<!\w)(?:kế hoạch|ke hoach|kh|nghị định|nghi dinh|nđ|nd|nghị quyết|nghi quyet|nq|"
+    r"thông tư|thong tu|quyết định|quyet dinh|qđ|qd|công văn|cong van)\s+(?:số\s+|so\s+)?"
+    r"(\d{1,5})"
+    r"(?![\d%])", re.IGNORECASE)
+
+
+def other_documents(snap: PlanSnapshot, question: str) -> list[str]:
+    """Numbers of documents the question names that are not this plan ("KH 206", "59/2019")."""
+    own = re.match(r"\s*(\d+)", snap.number)
+    found = []
+    for m in OTHER_DOC.finditer(question or ""):
+        number = m.group(1) or m.group(2)
+        if number and (own is None or number != own.group(1)) and number not in found:
+            if m.group(2) and int(number) >= 1900 and int(number) <= 2100:
+                continue  # "kế hoạch 2025": a year
+            found.append(number)
+    return found
+
+
+@dataclass
+class TextAnswer:
+    text: str
+    score: float
+    said: bool  # False: the plan does not say it
+    sentences: list[Sentence]
+    nearest: bool = True  # False: nothing in the plan comes near
+
+
+def _typed(question: str, unknown: list[str]) -> list[str]:
+    words = []
+    for w in re.findall(r"[^\W_]+", nfc(question or ""), re.UNICODE):
+        if fold(w) in unknown or "~" + toned(w) in unknown:
+            if w.lower() not in words:
+                words.append(w.lower())
+    return words
+
+
+def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
+    lines = []
+    budget = 560
+    for s in chosen:
+        quoted = clip(s.text, min(QUOTE_LIMIT, budget - 40))
+        line = f"“{quoted}” ({snap.short(lang)}, {where(snap, s.passage, lang)})"
+        if len(line) > budget:
+            break
+        budget -= len(line)
+        lines.append(line)
+    return lines
+
+
+def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer | None:
+    """The plan's sentence(s) that answer the question, or that the plan does not say it."""
+    index = text_index(snap)
+    if index.bm25 is None:
+        return None
+    others = other_documents(snap, question)
+    found = index.search(question)
+    if others:
+        pattern = re.compile("|".join(rf"(?<!\d){n}(?!\d)" for n in others))
+        cited = [(c, s) for c, s in found if pattern.search(s.text)]
+        if not cited:
+            cited = [(0.9, s) for s in index.sentences if pattern.search(s.text)][:2]
+        if not cited:
+            what = ", ".join(others)
+            return TextAnswer(t("answers.text.other_unknown", lang, plan=snap.short(lang),
+                                number=what), 0.9, False, [])
+        chosen = [s for _, s in cited[:1]]
+        lines = [t("answers.text.about_other", lang, plan=snap.short(lang))]
+        return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
+                          chosen)
+    if not found:
+        return None
+    confidence, best = found[0]
+    unknown = index.unknown(question)
+    typed = _typed(question, unknown)
+    missing_amount = asks_amount(question) and not has_number(best.text)
+    if typed or missing_amount:
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
+        lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
+        near = confidence >= NEAREST
+        if near:
+            lines.append(t("answers.text.nearest", lang))
+            lines += _quote_lines(snap, [best], lang)
+        return TextAnswer("\n".join(lines), 0.5 if typed else 0.45, False, [best], near)
+    chosen = [best]
+    for c, s in found[1:4]:
+        if c >= 0.6 * confidence and c >= 0.4 and s.passage == best.passage:
+            chosen.append(s)
+            break
+    chosen.sort(key=lambda s: s.position)
+    lines = [t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang)
+    return TextAnswer("\n".join(lines), confidence, True, chosen)
