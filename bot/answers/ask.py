@@ -17,6 +17,7 @@ from bot.answers import compare, extract, facts, own, plain, slots
 from bot.answers.due import due_reply
 from bot.answers.intents import (
     AREA_WORDS,
+    WHO,
     OfficerRef,
     Question,
     area_by_words,
@@ -110,7 +111,8 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
                                             officers, public_plan)
                 if better > score:
                     reply = again
-            answered.append(reply)
+            if all(reply.text != other.text for other in answered):
+                answered.append(reply)
         return plain.join(answered)
 
 
@@ -145,7 +147,10 @@ def structured_score(q: Question) -> float:
         if q.topic == "meta":
             return 0.9 if len(tokens(q.text)) <= 6 else 0.55
         return 0.95
-    if q.intent in ("obligation", "review", "who_of", "areas"):
+    if q.intent == "who_of":  # a named person: sure; a title or group may be the subject
+        named = any(p.name for p in q.people) or q.officers
+        return 0.95 if named or len(tokens(q.text)) <= 6 else 0.8
+    if q.intent in ("obligation", "review", "areas"):
         return 0.95
     return 0.9
 
@@ -169,6 +174,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     outside = _outside_period(snap, actor, q)
     if outside is not None and q.intent != "target":
         return outside, 0.85
+    _by_value(q)
     if q.intent == "choose" and (q.phase is not None or q.year is not None):
         fitting = [tg for tg in q.choices if selected_values(tg, q.year, q.phase)]
         if len(fitting) == 1:  # only one of the close targets is set for the phase asked
@@ -186,11 +192,12 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if found is None:
         return structured, score
     others = extract.other_documents(snap, text)
-    if others and not (score >= 0.9 and all(n in structured.text for n in others)):
+    if others and not (score >= 0.9 and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
     if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
         return Reply(found.text), found.score
-    if not found.said and score < 0.4:
+    if not found.said and (score < 0.4 or (found.unknown and (
+            score < 0.9 or q.intent == "choose"))):
         # the plan does not say it: say so, with the nearest passage if one comes near, and
         # the structured answerer's own "not found" with its buttons
         return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
@@ -199,6 +206,23 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if score < ASK_BACK:
         return Reply(found.text), found.score
     return structured, score
+
+
+def _by_value(q: Question) -> None:
+    """A figure typed in the question ("chỉ tiêu 4% tự chủ tài chính") picks, among the
+    targets it came close to, the one that sets that value."""
+    typed = {float(n.replace(",", ".")) for n in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q.text)}
+    if not typed or q.target is not None and any(v.value in typed for v in q.target.values):
+        return
+    hits = [h for h in q.hits if h.entity.kind == "target" and h.confidence >= 0.25]
+    fitting = [h.entity.item for h in hits if any(v.value in typed for v in h.entity.item.values)]
+    if len(fitting) != 1:
+        return
+    q.target, q.choices = fitting[0], []
+    if q.intent in ("choose", "area", "target", "not_found", "unknown"):
+        q.intent = "who" if cue(q.text, WHO) else "target"
+    elif q.intent == "who":
+        q.area = q.obligation = None
 
 
 def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | None:

@@ -53,7 +53,17 @@ def _cue_words() -> frozenset[str]:
     return frozenset(words)
 
 
-CUE_WORDS = _cue_words()
+# words of a question's form beyond the intents' cues: comparing, asking, addressing
+FORM = frozenset("""
+khac nhau so sanh them moi truoc sau cao hon thap chenh lech tang giam bang nhu nao the
+oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
+""".split())
+CUE_WORDS = _cue_words() | FORM
+CUE_PHRASES = frozenset(p for value in vars(intents).values() if isinstance(value, tuple)
+                        for p in value if isinstance(p, str) and " " in p)
+# "mọi người ơi", "ad ơi", "cho em hỏi": addressing, not asking
+VOCATIVE = re.compile(r"(?<![a-z])(?:(?:moi nguoi|ad|admin|bot|anh chi|ban|em|anh|chi) oi|"
+                      r"cho (?:em|minh|toi|hoi) hoi|cho hoi|xin hoi)(?![a-z])")
 SECTION_NAMES = {"head": ("phần đầu", "heading"), "preamble": ("phần căn cứ", "preamble"),
                  "signature": ("phần ký", "signature"), "recipients": ("nơi nhận", "recipients"),
                  "closing": ("lời kết", "closing"), "PL": ("Phụ lục", "appendix"),
@@ -90,9 +100,19 @@ _ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?![a-z])")
 
 
+# how people ask for the parts of an administrative document, as the document names them
+PARTS = {"gui cho": "noi nhan", "gui den": "noi nhan", "gui toi": "noi nhan",
+         "gui nhung noi": "noi nhan", "sent to": "noi nhan", "dua tren": "can cu thuc hien",
+         "nguoi ky": "ky", "ky boi": "ky"}
+_PARTS = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
+
+
 def english(normalised: str) -> str:
-    """English words of a normalised question followed by the plan's words for them."""
-    return _ENGLISH.sub(lambda m: f"{m.group(1)} {ENGLISH[m.group(1)]}", normalised)
+    """English words of a normalised question replaced by the plan's words for them, and the
+    parts of a document asked for by the document's own names."""
+    text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], normalised)
+    return _PARTS.sub(lambda m: f"{m.group(1)} {PARTS[m.group(1)]}", text)
 
 
 def toned(word: str) -> str:
@@ -137,6 +157,23 @@ def _sentences(line: str) -> list[str]:
     return out
 
 
+def _units(passage: PassageInfo) -> list[str]:
+    """The quotable pieces of a passage: its sentences; a list of short items (who receives the
+    plan) stays whole; numbered headings and lines in capitals (titles) are left out."""
+    bodies = []
+    for line in passage.text.splitlines():
+        body = line.strip()
+        body = body[2:].strip() if body.startswith("- ") else body
+        if not body or (_HEADING.match(body) and len(body) < 90) or body == "Phụ lục":
+            continue
+        if body.isupper() and len(body) > 20:
+            continue
+        bodies.append(body)
+    if len(bodies) > 2 and all(len(b) < 60 for b in bodies):
+        return [" ".join(bodies)]
+    return [piece for body in bodies for piece in _sentences(body)]
+
+
 def _features(text: str) -> list[str]:
     words = tokens(normalise(text))
     return [*words, *_pairs(words), *toned_words(text)]
@@ -148,14 +185,9 @@ class TextIndex:
         docs = []
         for passage in snap.passages:
             title = _features(passage.title)
-            for line in passage.text.splitlines():
-                body = line.strip()
-                body = body[2:].strip() if body.startswith("- ") else body
-                if not body or (_HEADING.match(body) and len(body) < 90) or body == "Phụ lục":
-                    continue
-                for piece in _sentences(body):
+            for piece in _units(passage):
                     feats = _features(piece)
-                    docs.append(feats + title)
+                    docs.append(feats + title + title)  # a section's title weighs twice
                     self.sentences.append(Sentence(passage, piece, len(self.sentences),
                                                    frozenset(feats + title)))
         self.bm25 = BM25Okapi(docs) if docs else None
@@ -164,13 +196,14 @@ class TextIndex:
         for doc in docs:
             for f in set(doc):
                 df[f] = df.get(f, 0) + 1
+        self.df = df
         self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
 
     def query(self, question: str) -> tuple[list[str], ...]:
         """(BM25 query, meaningful words, unknown words, word pairs, words of the question's
         form the plan does not use) of a question."""
-        words = tokens(english(normalise(question)))
+        words = tokens(english(VOCATIVE.sub(" ", normalise(question))))
         stop = STOPWORDS | EXTRA_STOP
         content = [w for w in dict.fromkeys(words) if w not in stop and not w.isdigit()
                    and w != "%"]
@@ -183,9 +216,9 @@ class TextIndex:
         # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
         backed = {w for p in pairs for w in p.split("_")}
         loose = [w for w in words if w in content and w not in backed and len(w) < 5
-                 and w.isalpha() and w not in CUE_WORDS]
+                 and w.isalpha()]
         for a, b in zip(words, words[1:], strict=False):
-            if a in loose and b in loose and a != b:
+            if a in loose and b in loose and a != b and f"{a} {b}" not in CUE_PHRASES:
                 unknown += [w for w in (a, b) if w not in unknown]
         return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
                 form)
@@ -198,7 +231,7 @@ class TextIndex:
         total = 0.0
         for w in content:
             if w in s.features:
-                alone = w in backed or len(w) >= 5 or not w.isalpha()
+                alone = w in backed or len(w) >= 5 or not w.isalpha() or self.df[w] <= 2
                 total += self.idf[w] * (1.0 if alone else 0.3)
         return total
 
@@ -313,6 +346,7 @@ class TextAnswer:
     said: bool  # False: the plan does not say it
     sentences: list[Sentence]
     nearest: bool = True  # False: nothing in the plan comes near
+    unknown: bool = False  # the question uses words the plan never uses
 
 
 def _typed(question: str, unknown: list[str]) -> list[str]:
@@ -361,7 +395,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         return None
     confidence, best = found[0]
     unknown = index.unknown(question)
-    typed = _typed(question, unknown)
+    typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
     missing_amount = asks_amount(question) and not has_number(best.text)
     if typed or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
@@ -370,12 +404,17 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         if near:
             lines.append(t("answers.text.nearest", lang))
             lines += _quote_lines(snap, [best], lang)
-        return TextAnswer("\n".join(lines), 0.5 if typed else 0.45, False, [best], near)
+        return TextAnswer("\n".join(lines), 0.5 if typed else 0.45, False, [best], near,
+                          bool(typed))
     chosen = [best]
-    for c, s in found[1:4]:
-        if c >= 0.6 * confidence and c >= 0.4 and s.passage == best.passage:
+    for c, s in found[1:5]:
+        if c >= 0.5 * confidence and c >= 0.3 and s.passage == best.passage:
             chosen.append(s)
             break
+    else:  # the sentence after, in the same passage (a list of duties goes on)
+        after = best.position + 1
+        if after < len(index.sentences) and index.sentences[after].passage == best.passage:
+            chosen.append(index.sentences[after])
     chosen.sort(key=lambda s: s.position)
     lines = [t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang)
     return TextAnswer("\n".join(lines), confidence, True, chosen)

@@ -64,7 +64,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         if cue(norm, _MISSING) and actor.unit_id is not None:
             return school_missing(engine, session, snap, actor, today)
         return None
-    if not asks_own(norm) or slots.parse_period(norm, today) is not None or \
+    period = slots.parse_period(norm, today)
+    if not asks_own(norm) or (period is not None and period.kind != "year") or \
             cue(norm, ("nop", "den han", "han", "submit", "due")):
         return None  # "tháng này mình phải nộp gì": what is due, for the asker's role
     return officer_work(engine, session, snap, actor, norm, today)
