@@ -112,7 +112,7 @@ def english(normalised: str) -> str:
     """English words of a normalised question replaced by the plan's words for them, and the
     parts of a document asked for by the document's own names."""
     text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], normalised)
-    return _PARTS.sub(lambda m: f"{m.group(1)} {PARTS[m.group(1)]}", text)
+    return _PARTS.sub(lambda m: PARTS[m.group(1)], text)
 
 
 def toned(word: str) -> str:
@@ -160,7 +160,7 @@ def _sentences(line: str) -> list[str]:
 def _units(passage: PassageInfo) -> list[str]:
     """The quotable pieces of a passage: its sentences; a list of short items (who receives the
     plan) stays whole; numbered headings and lines in capitals (titles) are left out."""
-    bodies = []
+    bodies, lines = [], []
     for line in passage.text.splitlines():
         body = line.strip()
         body = body[2:].strip() if body.startswith("- ") else body
@@ -169,8 +169,9 @@ def _units(passage: PassageInfo) -> list[str]:
         if body.isupper() and len(body) > 20:
             continue
         bodies.append(body)
+        lines.append(line.strip())
     if len(bodies) > 2 and all(len(b) < 60 for b in bodies):
-        return [" ".join(bodies)]
+        return [" ".join(lines)]  # as written, bullets and all
     return [piece for body in bodies for piece in _sentences(body)]
 
 

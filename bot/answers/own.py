@@ -20,6 +20,7 @@ from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
 from bot.answers.target import selected_values
 from bot.core.access import Actor
 from bot.core.catalogue import t
+from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
 from storage import models as m
@@ -156,7 +157,7 @@ def school_missing(engine: Engine, session: Session, snap: PlanSnapshot, actor: 
     """The targets measured per school that the asker's school has not reported this quarter."""
     lang = actor.language
     period = _quarter(today)
-    start = dt.datetime.combine(period.start, dt.time.min)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
     per_school = [tg for tg in snap.targets if tg.measured_per == "school"]
     reported = set(session.exec(select(m.ProgressReport.target_id).where(
         m.ProgressReport.unit_id == actor.unit_id, m.ProgressReport.reported_at >= start,
@@ -178,7 +179,7 @@ def not_reported(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     since their last report."""
     lang = actor.language
     period = _quarter(today)
-    start = dt.datetime.combine(period.start, dt.time.min)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
     ids = [tg.id for tg in snap.targets]
     rows = session.exec(select(m.Assignment.officer_id, m.Assignment.target_id).where(
         m.Assignment.kind == "responsible", m.Assignment.target_id.in_(ids or [0]))).all()
@@ -197,9 +198,11 @@ def not_reported(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     missing = []
     for officer_id, target_codes in codes.items():
         when = last.get(officer_id)
-        if when is not None and when.replace(tzinfo=None) >= start:
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)  # SQLite returns times without a zone
+        if when is not None and when >= start:
             continue
-        days = (today - when.date()).days if when is not None else None
+        days = (today - clock.local(when).date()).days if when is not None else None
         missing.append((names.get(officer_id, "?"), target_codes, days))
     if not missing:
         return Reply(t("answers.own.all_reported", lang, period=label))
