@@ -53,6 +53,10 @@ class Score:
     def overall(self) -> tuple[int, int]:
         return self.right["overall"], self.total["overall"]
 
+    def p95_ms(self) -> float:
+        times = sorted(r.ms for r in self.results)
+        return times[min(len(times) - 1, int(0.95 * len(times)))] if times else 0.0
+
     def lines(self) -> list[str]:
         return [f"{key:<18} {self.right[key]:>4}/{self.total[key]:<4} "
                 f"{100 * self.right[key] / self.total[key]:5.1f}%" for key in sorted(self.total)]
@@ -140,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = score_file(args.batch)
     right, total = result.overall
-    print(f"{args.batch.name}: {right}/{total} ({100 * right / total:.1f}%)")
+    print(f"{args.batch.name}: {right}/{total} ({100 * right / total:.1f}%), "
+          f"p95 answer time {result.p95_ms():.1f} ms")
     print("\n".join(result.lines()))
     if not args.quiet:
         print("\n".join(result.failures()))

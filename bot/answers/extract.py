@@ -142,6 +142,7 @@ class Sentence:
     text: str  # verbatim
     position: int
     features: frozenset[str]
+    folded: str = ""
 
 
 def _sentences(line: str) -> list[str]:
@@ -190,7 +191,7 @@ class TextIndex:
                     feats = _features(piece)
                     docs.append(feats + title + title)  # a section's title weighs twice
                     self.sentences.append(Sentence(passage, piece, len(self.sentences),
-                                                   frozenset(feats + title)))
+                                                   frozenset(feats + title), fold(piece)))
         self.bm25 = BM25Okapi(docs) if docs else None
         n = max(len(docs), 1)
         df: dict[str, int] = {}
@@ -257,7 +258,7 @@ class TextIndex:
                 continue
             s = self.sentences[i]
             confidence = self.explained(content, pairs, s) / total if total else 0.0
-            similarity = fuzz.token_set_ratio(folded, fold(s.text)) / 100
+            similarity = fuzz.token_set_ratio(folded, s.folded) / 100
             rank = 0.6 * scores[i] / best + 0.25 * confidence + 0.15 * similarity
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
