@@ -192,7 +192,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if found is None:
         return structured, score
     others = extract.other_documents(snap, text)
-    if others and not (score >= 0.9 and all(f"{n}/" in structured.text for n in others)):
+    if others and not (score >= 0.9 and q.intent in ("target", "who")
+                       and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
     if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
         return Reply(found.text), found.score
@@ -202,7 +203,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         # the structured answerer's own "not found" with its buttons
         return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
     if score < ASK_BACK and found.score < ASK_BACK:
-        return not_understood(snap, actor, q, public_plan), score
+        return ask_back(snap, actor, q, text, public_plan), score
     if score < ASK_BACK:
         return Reply(found.text), found.score
     return structured, score
@@ -223,6 +224,20 @@ def _by_value(q: Question) -> None:
         q.intent = "who" if cue(q.text, WHO) else "target"
     elif q.intent == "who":
         q.area = q.obligation = None
+
+
+def ask_back(snap: PlanSnapshot, actor: Actor, q: Question, text: str,
+             public_plan: bool = False) -> Reply:
+    """Neither answerer is sure: the sections of the plan that came closest, then the plan
+    items, as two or three buttons."""
+    reply = not_understood(snap, actor, q, public_plan)
+    passages = [Button(_short(f"📄 {s.passage.title}", LABEL_NAME + 12),
+                       f"ask:{snap.id}:text:{s.position}")
+                for s in extract.nearest(snap, text)]
+    if not passages:
+        return reply
+    others = [row[0] for row in reply.buttons if row]
+    return Reply(reply.text, [[b] for b in (passages + others)[:3]])
 
 
 def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | None:
@@ -355,6 +370,10 @@ def press(engine: Engine, actor: Actor, data: str, today: dt.date | None = None,
         if plan is None:
             return Reply(t("answers.stale", actor.language))
         snap = snapshot(engine, session, plan)
+        if intent == "text":
+            quoted = extract.quote_at(snap, arg, actor.language, t) \
+                if allowed(actor.role, "plan", public_plan) else None
+            return Reply(quoted) if quoted else Reply(t("answers.stale", actor.language))
         q = _question(snap, intent, arg, today)
         if q is None:
             return Reply(t("answers.stale", actor.language))

@@ -41,7 +41,7 @@ def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> R
     if not asks_compare(q.text):
         return None
     lang = actor.language
-    target = _target(q)
+    target = None if q.intent == "area" else _target(q)
     if target is None and q.area is not None:
         lines = [t("answers.compare.area", lang, name=q.area.name_en if lang == "en"
                    else q.area.name)]

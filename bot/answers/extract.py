@@ -57,6 +57,7 @@ def _cue_words() -> frozenset[str]:
 FORM = frozenset("""
 khac nhau so sanh them moi truoc sau cao hon thap chenh lech tang giam bang nhu nao the
 oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
+chuyen cai kia do nay nhi the sao vay thoi ma ay day
 """.split())
 CUE_WORDS = _cue_words() | FORM
 CUE_PHRASES = frozenset(p for value in vars(intents).values() if isinstance(value, tuple)
@@ -420,3 +421,23 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     chosen.sort(key=lambda s: s.position)
     lines = [t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang)
     return TextAnswer("\n".join(lines), confidence, True, chosen)
+
+
+def quote_at(snap: PlanSnapshot, position: str, lang: str, t) -> str | None:
+    """The sentence a "text" button points at, quoted with its section."""
+    index = text_index(snap)
+    if not position.isdigit() or int(position) >= len(index.sentences):
+        return None
+    chosen = [index.sentences[int(position)]]
+    return "\n".join([t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang))
+
+
+def nearest(snap: PlanSnapshot, question: str, floor: float = 0.15) -> list[Sentence]:
+    """Two sentences of different sections that come closest, to ask back with."""
+    out: list[Sentence] = []
+    for confidence, s in text_index(snap).search(question):
+        if confidence >= floor and all(s.passage != o.passage for o in out):
+            out.append(s)
+        if len(out) == 2:
+            break
+    return out

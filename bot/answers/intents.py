@@ -123,7 +123,7 @@ REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
           "trich yeu", "about the plan", "tom tat", "summary", "summar*", "what is the plan",
-          "la gi", "gioi thieu", "thong tin")
+          "la gi", "gioi thieu", "thong tin", "what period", "cover", "covers")
 GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
 THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
 HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",

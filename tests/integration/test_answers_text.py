@@ -138,3 +138,23 @@ def test_plan_show_targets_lists_every_target(plan_engine):
     assert all(f"\n{code} · " in listing for code in codes)
     assert "Giai đoạn 2021-2023: ≥ 40% — hạn 31/12/2023 (Phụ lục A.6)" in listing
     assert "Phụ trách: Tuấn An | Phối hợp: Tổ chuyên môn MN" in listing
+
+
+def test_unsure_asks_back_with_the_nearest_sections(seeded):
+    from bot.answers import press
+    from bot.answers.ask import ask_back
+    from bot.answers.intents import understand
+    from bot.answers.snapshot import snapshot
+
+    actor = asker(seeded, "Phan Văn Thắng", "vi")
+    question = "quy trình nội bộ giải quyết ra sao"
+    with Session(seeded) as session:
+        plan = session.exec(select(m.Plan)).first()
+        snap = snapshot(seeded, session, plan)
+        reply = ask_back(snap, actor, understand(snap, question, TODAY), question)
+    data = [b.data for row in reply.buttons for b in row]
+    texts = [d for d in data if ":text:" in d]
+    assert 1 <= len(texts) and len(data) <= 3, reply
+    quoted = press(seeded, actor, texts[0], TODAY).text
+    assert quotes(quoted) and all(q in FLAT for q in quotes(quoted)), quoted
+    assert "không còn dùng" in press(seeded, actor, f"ask:{plan.id}:text:99999", TODAY).text
