@@ -74,7 +74,8 @@ DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han
 DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
               "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
               "to do", "todo", "phai lam", "can lam", "viec can lam", "moc", "milestone*",
-              "coming up")
+              "coming up", "han gan nhat", "moc gan nhat", "han tiep theo", "nearest deadline",
+              "next deadline", "closest deadline")
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
