@@ -27,6 +27,7 @@ from bot.answers.intents import (
     understand,
 )
 from bot.answers.normalise import clean, normalise, tokens
+from bot.answers.retrieval import STOPWORDS
 from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
 from bot.answers.target import selected_values, target_reply
@@ -118,6 +119,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
 
 CARRY = 0.6  # a later part answered below this is asked again with the first part's subject
 TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
+UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
 
 
@@ -133,6 +135,8 @@ def structured_score(q: Question) -> float:
         return 0.9  # asking back between close targets is an answer
     taken = q.target or q.area
     hit = next((h for h in q.hits if h.entity.item is taken), None) if taken else None
+    if q.intent == "who" and q.target is None and q.area is not None:
+        return 0.9  # who owns an area named by its name
     if q.intent in ("target", "who"):
         if hit is None:
             return 0.95
@@ -149,12 +153,19 @@ def structured_score(q: Question) -> float:
         return 0.95
     if q.intent == "who_of":  # a named person: sure; a title or group may be the subject
         named = any(p.name for p in q.people) or q.officers
-        return 0.95 if named or len(tokens(q.text)) <= 6 else 0.8
+        label = {w for p in q.people for w in tokens(normalise(p.label))}
+        rest = [w for w in tokens(q.text) if w not in label and w not in STOPWORDS
+                and w not in extract.CUE_WORDS]
+        return 0.95 if named or not rest else 0.8  # a title, and more asked than its work
     if q.intent in ("obligation", "review", "areas"):
         return 0.95
+    if q.intent == "status":  # "tình hình", "tiến độ" say it; "ra sao" alone may not
+        return 0.9 if cue(q.text, STATUS_WORDS) else 0.7
     return 0.9
 
 
+STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
+                "overview", "progress")
 DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
 
 
@@ -198,7 +209,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
         return Reply(found.text), found.score
     if not found.said and (score < 0.4 or (found.unknown and (
-            score < 0.9 or q.intent == "choose"))):
+            score < 0.9 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
+                                                    and q.intent in ("target", "who", "area"))))):
         # the plan does not say it: say so, with the nearest passage if one comes near, and
         # the structured answerer's own "not found" with its buttons
         return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score

@@ -221,7 +221,8 @@ class TextIndex:
         loose = [w for w in words if w in content and w not in backed and len(w) < 5
                  and w.isalpha()]
         for a, b in zip(words, words[1:], strict=False):
-            if a in loose and b in loose and a != b and f"{a} {b}" not in CUE_PHRASES:
+            if a in loose and b in loose and a != b and f"{a} {b}" not in CUE_PHRASES \
+                    and not (a in CUE_WORDS and b in CUE_WORDS):
                 unknown += [w for w in (a, b) if w not in unknown]
         return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
                 form)
@@ -271,6 +272,13 @@ class TextIndex:
 
     def unknown(self, question: str) -> list[str]:
         return self.query(question)[2]
+
+    def unknown_share(self, question: str) -> float:
+        """The weight of the words the plan never uses among the question's meaningful ones."""
+        _, content, unknown, _, _ = self.query(question)
+        known = sum(self.idf[w] for w in content if w in self.idf)
+        missing = self.max_idf * len(unknown)
+        return missing / (known + missing) if known + missing else 0.0
 
 
 def text_index(snap: PlanSnapshot) -> TextIndex:
@@ -350,6 +358,7 @@ class TextAnswer:
     sentences: list[Sentence]
     nearest: bool = True  # False: nothing in the plan comes near
     unknown: bool = False  # the question uses words the plan never uses
+    unknown_share: float = 0.0  # their share of the question's meaningful words
 
 
 def _typed(question: str, unknown: list[str]) -> list[str]:
@@ -408,19 +417,21 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
             lines.append(t("answers.text.nearest", lang))
             lines += _quote_lines(snap, [best], lang)
         return TextAnswer("\n".join(lines), 0.5 if typed else 0.45, False, [best], near,
-                          bool(typed))
-    chosen = [best]
+                          bool(typed), index.unknown_share(question))
+    chosen = [(confidence, best)]
     for c, s in found[1:5]:
         if c >= 0.5 * confidence and c >= 0.3 and s.passage == best.passage:
-            chosen.append(s)
+            chosen.append((c, s))
             break
     else:  # the sentence after, in the same passage (a list of duties goes on)
         after = best.position + 1
         if after < len(index.sentences) and index.sentences[after].passage == best.passage:
-            chosen.append(index.sentences[after])
-    chosen.sort(key=lambda s: s.position)
-    lines = [t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang)
-    return TextAnswer("\n".join(lines), confidence, True, chosen)
+            chosen.append((0.0, index.sentences[after]))
+    if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
+        chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
+    quoted = sorted((s for _, s in chosen), key=lambda s: s.position)
+    lines = [t("answers.text.says", lang)] + _quote_lines(snap, quoted, lang)
+    return TextAnswer("\n".join(lines), confidence, True, quoted)
 
 
 def quote_at(snap: PlanSnapshot, position: str, lang: str, t) -> str | None:
