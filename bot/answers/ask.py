@@ -119,6 +119,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
 
 CARRY = 0.6  # a later part answered below this is asked again with the first part's subject
 TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
+SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not say"
 UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
 
@@ -199,10 +200,14 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         return structured, 1.0
     if not allowed(actor.role, "plan", public_plan):
         return structured, score
+    others = extract.other_documents(snap, text)
+    if score >= SURE and not others and (
+            q.intent not in ("target", "who", "area", "choose")
+            or not extract.text_index(snap).unknown(text)):
+        return structured, score  # the text cannot win: do not search it
     found = extract.text_answer(snap, text, lang, t)
     if found is None:
         return structured, score
-    others = extract.other_documents(snap, text)
     if others and not (score >= 0.9 and q.intent in ("target", "who")
                        and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's

@@ -27,7 +27,8 @@ from storage import models as m
 
 ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
 _OWN = re.compile(
-    rf"(?:cua|voi) {ME}(?: (?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can))?(?:\s|$)"
+    rf"(?:cua|voi) {ME}(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|a|"
+    rf"vay|nay)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
     rf"dang|nhan|chiu trach nhiem)"
     rf"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
