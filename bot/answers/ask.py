@@ -146,7 +146,9 @@ def structured_score(q: Question) -> float:
         if hit is None or cue(q.text, AREA_WORDS):
             return 0.9
         return min(0.95, 0.3 + hit.confidence)
-    if q.intent == "due":
+    if q.intent == "due":  # "… deadlines in this plan": the plan's schedule, not what is due now
+        if q.period is None and cue(q.text, ("ke hoach", "plan", "dinh ky")):
+            return 0.7
         return 0.9 if q.period is not None or cue(q.text, DUE_WORDS) else 0.7
     if q.intent == "plan":
         if q.topic == "meta":
@@ -192,6 +194,14 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if len(fitting) == 1:  # only one of the close targets is set for the phase asked
             q.intent, q.target = "target", fitting[0]
     structured = respond(engine, session, plan, snap, actor, q, today, public_plan)
+    if q.intent == "obligation" and q.obligation is not None:  # the plan's own words too
+        said = extract.source_sentence(snap, q.obligation.source, text)
+        if said is not None and said.text not in structured.text:
+            lines = structured.text.split("\n")
+            at = len(lines) - 1 if lines[-1].startswith("(") else len(lines)
+            lines.insert(at, t("answers.target.wording", lang,
+                               text=extract.clip(said.text, 300)))
+            structured = Reply("\n".join(lines), structured.buttons)
     if outside is not None:  # a target asked for a year the plan does not reach
         structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
     score = structured_score(q)

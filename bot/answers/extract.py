@@ -75,7 +75,7 @@ SECTION_NAMES = {"head": ("phần đầu", "heading"), "preamble": ("phần căn
 ENGLISH = {
     "quality management": "quan ly chat luong", "standard": "tieu chuan",
     "standards": "tieu chuan", "documents": "van ban", "document": "van ban",
-    "based on": "can cu thuc hien", "basis": "can cu", "budget": "kinh phi",
+    "based on": "can cu", "basis": "can cu", "budget": "kinh phi",
     "funding": "kinh phi", "cost": "kinh phi", "costs": "kinh phi",
     "online meetings": "cuoc hop truc tuyen", "online meeting": "cuoc hop truc tuyen",
     "meetings": "cuoc hop", "legal documents": "van ban quy pham phap luat",
@@ -261,7 +261,7 @@ class TextIndex:
             s = self.sentences[i]
             confidence = self.explained(content, pairs, s) / total if total else 0.0
             similarity = fuzz.token_set_ratio(folded, s.folded) / 100
-            rank = 0.6 * scores[i] / best + 0.25 * confidence + 0.15 * similarity
+            rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
                                       f"{s.text} {s.passage.title}"))
@@ -452,3 +452,20 @@ def nearest(snap: PlanSnapshot, question: str, floor: float = 0.15) -> list[Sent
         if len(out) == 2:
             break
     return out
+
+
+def source_sentence(snap: PlanSnapshot, sources: str, question: str) -> Sentence | None:
+    """The plan's own sentence behind an item cited as `sources` ("IV.3", "I.3.1; II.1"): of
+    that section's sentences, the one nearest the question."""
+    wanted = {piece.strip() for piece in (sources or "").split(";") if piece.strip()}
+    if not wanted:
+        return None
+    index = text_index(snap)
+
+    def base(s: Sentence) -> str:
+        return re.sub(r"\s*\(\d+\)$", "", s.passage.section)
+
+    for _, s in index.search(question):
+        if base(s) in wanted:
+            return s
+    return next((s for s in index.sentences if base(s) in wanted), None)
