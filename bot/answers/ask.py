@@ -97,7 +97,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             return Reply(t("plan.none", actor.language))
         snap = snapshot(engine, session, plan)
         officers = _officers(session)
-        prepared = plain.prepare(snap, text, officers)
+        prepared = plain.prepare(snap, text, officers, actor.language)
         parts = plain.split(prepared)
         if len(parts) == 1:
             return best_answer(engine, session, plan, snap, actor, prepared, today, officers,
@@ -134,10 +134,12 @@ def structured_score(q: Question) -> float:
         return 0.9
     if q.intent == "choose":
         return 0.9  # asking back between close targets is an answer
-    taken = q.target or q.area
+    taken = q.target or q.area or (q.obligation if q.intent == "who" else None)
     hit = next((h for h in q.hits if h.entity.item is taken), None) if taken else None
     if q.intent == "who" and q.target is None and q.area is not None:
         return 0.9  # who owns an area named by its name
+    if q.intent == "who" and q.obligation is not None and hit is None:
+        return 0.95 if cue(q.text, ("bao cao", "report")) else 0.5
     if q.intent in ("target", "who"):
         if hit is None:
             return 0.95

@@ -215,6 +215,10 @@ class TextIndex:
         form = [w for w in content if w not in self.idf and w in CUE_WORDS]
         unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
         pairs = [p for p in _pairs(words) if p in self.idf]
+        # a word of the plan made of two syllables that alone are only a question's form
+        # ("mức độ", "cơ chế"): the pair itself is meaningful
+        content += [p for p in pairs if not any(w in content for w in p.split("_"))
+                    and not all(w in CUE_WORDS for w in p.split("_"))]
         # two syllables side by side that the plan never puts together, neither of them in
         # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
         backed = {w for p in pairs for w in p.split("_")}
@@ -227,15 +231,19 @@ class TextIndex:
         return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
                 form)
 
-    def explained(self, content: list[str], pairs: list[str], s: Sentence) -> float:
+    def explained(self, content: list[str], pairs: list[str], s: Sentence,
+                  typed: dict[str, str] | None = None) -> float:
         """The weight of the question's words a sentence explains: a syllable fully when a word
         pair of the question that holds it is in the sentence too (Vietnamese words are mostly
-        two syllables) or when it is long enough to mean something alone, else a third."""
+        two syllables), when it is long enough to mean something alone, or when it was typed
+        with its tone marks and the sentence has it so ("ký" is not "kỳ"), else a third."""
         backed = {w for p in pairs if p in s.features for w in p.split("_")}
         total = 0.0
         for w in content:
             if w in s.features:
-                alone = w in backed or len(w) >= 5 or not w.isalpha() or self.df[w] <= 2
+                marked = (typed or {}).get(w)
+                alone = w in backed or len(w) >= 5 or not w.isalpha() or self.df[w] <= 2 \
+                    or (marked is not None and marked in s.features and self.df[marked] <= 3)
                 total += self.idf[w] * (1.0 if alone else 0.3)
         return total
 
@@ -246,6 +254,7 @@ class TextIndex:
         query, content, unknown, pairs, form = self.query(question)
         if not content:
             return []
+        typed = {fold(w[1:]).replace("dd", "d"): w for w in toned_words(question)}
         scores = self.bm25.get_scores(query)
         top = sorted(range(len(scores)), key=lambda i: -scores[i])[:RERANK]
         # words the plan never uses count against; a word of a question's form a little
@@ -259,7 +268,7 @@ class TextIndex:
             if scores[i] <= 0:
                 continue
             s = self.sentences[i]
-            confidence = self.explained(content, pairs, s) / total if total else 0.0
+            confidence = self.explained(content, pairs, s, typed) / total if total else 0.0
             similarity = fuzz.token_set_ratio(folded, s.folded) / 100
             rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
             if years:  # a year asked: the sentences of that year or phase first

@@ -46,8 +46,11 @@ def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str]]:
     return found
 
 
-def prepare(snap: PlanSnapshot, text: str, officers) -> str:
-    """The question with misspelt words replaced by the word of the plan or roster meant."""
+def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
+    """The question with misspelt words replaced by the word of the plan or roster meant (not
+    in English: an English word is no misspelt Vietnamese one)."""
+    if lang == "en":
+        return nfc(text or "")
     known, targets = vocabulary(snap, officers)
 
     def fix(match: re.Match) -> str:
