@@ -96,6 +96,19 @@ ENGLISH = {
     "responsibilities": "trach nhiem", "responsibility": "trach nhiem",
     "iso": "iso", "review": "so ket tong ket", "final review": "tong ket",
     "mid term review": "so ket", "issued": "ban hanh", "period": "giai doan",
+    "receives": "noi nhan", "receive": "noi nhan", "staff reduction": "tinh gian bien che",
+    "staff cuts": "tinh gian bien che", "downsizing": "tinh gian bien che",
+    "one stop": "mot cua", "one stop shop": "mot cua lien thong", "propaganda": "tuyen truyen",
+    "communication": "tuyen truyen", "awareness": "tuyen truyen", "savings": "tiet kiem",
+    "waste": "lang phi", "public finance": "tai chinh cong", "civil service": "cong vu",
+    "job rotation": "chuyen doi vi tri cong tac", "decree": "nghi dinh",
+    "resolution": "nghi quyet", "urban government": "chinh quyen do thi",
+    "database": "co so du lieu", "smart city": "thanh pho thong minh",
+    "information technology": "cong nghe thong tin",
+    "ethics": "dao duc nghe nghiep", "units": "don vi", "unit": "don vi",
+    "self financing": "tu chu tai chinh", "self financed": "tu chu tai chinh",
+    "simplified": "don gian hoa", "simplify": "don gian hoa", "on time": "dung han",
+    "principal": "nguoi dung dau", "head of office": "truong phong",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?![a-z])")
@@ -283,8 +296,10 @@ class TextIndex:
         return self.query(question)[2]
 
     def unknown_share(self, question: str) -> float:
-        """The weight of the words the plan never uses among the question's meaningful ones."""
+        """The weight of the words the plan never uses among the question's meaningful ones
+        (a short word typed without tone marks, likely shorthand, does not count)."""
         _, content, unknown, _, _ = self.query(question)
+        unknown = [w for w in unknown if w.startswith("~") or len(w) >= 4]
         known = sum(self.idf[w] for w in content if w in self.idf)
         missing = self.max_idf * len(unknown)
         return missing / (known + missing) if known + missing else 0.0
@@ -432,10 +447,12 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         if c >= 0.5 * confidence and c >= 0.3 and s.passage == best.passage:
             chosen.append((c, s))
             break
-    else:  # the sentence after, in the same passage (a list of duties goes on)
+    else:  # the sentence after, in the same passage, if it is about the question too
         after = best.position + 1
-        if after < len(index.sentences) and index.sentences[after].passage == best.passage:
-            chosen.append((0.0, index.sentences[after]))
+        near = {s.position: c for c, s in found}
+        if after < len(index.sentences) and index.sentences[after].passage == best.passage \
+                and near.get(after, 0.0) >= 0.3:
+            chosen.append((near[after], index.sentences[after]))
     if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
         chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
     quoted = sorted((s for _, s in chosen), key=lambda s: s.position)

@@ -88,6 +88,11 @@ ABBREVIATIONS: dict[str, str] = {
     "gd1": "giai doan 1",
     "gd2": "giai doan 2",
     "vd": "vi du",
+    "bik": "biet",
+    "bit": "biet",
+    "hum": "hom",
+    "ntn z": "nhu the nao vay",
+    "sao z": "sao vay",
 }
 
 # Same word, two spellings (the i/y of "kĩ/kỹ", "lí/lý", "quí/quý", "tỉ/tỷ").
