@@ -27,6 +27,7 @@ from bot.core.text import fold, nfc
 
 QUOTE_LIMIT = 430  # characters of one quoted sentence; the reply stays under 600
 RERANK = 8
+AMOUNT_SURE = 0.7  # an amount is quoted only from a sentence that explains this much
 NEAREST = 0.55  # the nearest passage is offered when it explains this share of the question
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -55,7 +56,7 @@ def _cue_words() -> frozenset[str]:
 
 # words of a question's form beyond the intents' cues: comparing, asking, addressing
 FORM = frozenset("""
-khac nhau so sanh them moi truoc sau cao hon thap chenh lech tang giam bang nhu nao the
+khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
 oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
 chuyen cai kia do nay nhi the sao vay thoi ma ay day
 """.split())
@@ -432,7 +433,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     confidence, best = found[0]
     unknown = index.unknown(question)
     typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
-    missing_amount = asks_amount(question) and not has_number(best.text)
+    # an amount asked: a number of a sentence about something else is a guess
+    missing_amount = asks_amount(question) and (not has_number(best.text)
+                                                or confidence < AMOUNT_SURE)
     if typed or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]

@@ -244,6 +244,7 @@ def find_people(snap: PlanSnapshot, norm: str,
 
 _HONORED = re.compile(r"(?<![a-z])(?:dong chi|chi|anh|co|thay|ba|ong|em|ban)\s+([a-z]+)"
                       r"(?:\s+([a-z]+))?")
+NAME_FLOOR = 88  # the same without an honorific: stricter
 GIVEN_FLOOR = 80  # rapidfuzz ratio for a two-word given name typed with a slip ("Kim Xa")
 # words after which an honorific and a name may stand ("hỏi chị Nhung", "của anh An")
 AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "thi", "oi")
@@ -276,6 +277,18 @@ def _given_names(snap: PlanSnapshot, norm: str,
                 found.append(o)
         if people or found:
             break
+    if not people and not found:  # a two-word given name with a slip, no honorific ("Tuấn Ann")
+        words = norm.split()
+        vocabulary = index(snap).idf  # a pair the plan itself uses is a word, not a name
+        for a, b in zip(words, words[1:], strict=False):
+            pair = f"{a} {b}"
+            if pair in vocabulary:
+                continue
+            for p in snap.people:
+                name = normalise(p.name or "")
+                if len(name.split()) == 2 and name[0] == pair[0] and \
+                        fuzz.ratio(pair, name) >= NAME_FLOOR and p not in people:
+                    people.append(p)
     return people, found
 
 
