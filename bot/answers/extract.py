@@ -387,12 +387,20 @@ class TextAnswer:
 
 
 def _typed(question: str, unknown: list[str]) -> list[str]:
-    words = []
+    """The words of the question, as typed, that the plan never uses; side by side they stay
+    together ("kinh phí")."""
+    phrases: list[str] = []
+    run: list[str] = []
     for w in re.findall(r"[^\W_]+", nfc(question or ""), re.UNICODE):
         if fold(w) in unknown or "~" + toned(w) in unknown:
-            if w.lower() not in words:
-                words.append(w.lower())
-    return words
+            run.append(w.lower())
+            continue
+        if run:
+            phrases.append(" ".join(run))
+            run = []
+    if run:
+        phrases.append(" ".join(run))
+    return list(dict.fromkeys(phrases))
 
 
 def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
@@ -428,10 +436,15 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         lines = [t("answers.text.about_other", lang, plan=snap.short(lang))]
         return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
                           chosen)
-    if not found:
-        return None
-    confidence, best = found[0]
     unknown = index.unknown(question)
+    if not found:
+        typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
+        if not typed:
+            return None
+        what = ", ".join(f"“{w}”" for w in typed)
+        return TextAnswer(t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
+                          0.5, False, [], False, True, index.unknown_share(question))
+    confidence, best = found[0]
     typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
     # an amount asked: a number of a sentence about something else is a guess
     missing_amount = asks_amount(question) and (not has_number(best.text)
