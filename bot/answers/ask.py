@@ -143,7 +143,8 @@ def structured_score(q: Question) -> float:
     if q.intent in ("target", "who"):
         if hit is None:
             return 0.95
-        return 0.85 + 0.1 * hit.confidence if hit.confidence >= 0.4 else 0.3 + hit.confidence
+        # as sure as the share of the question the plan item explains
+        return 0.7 + 0.25 * hit.confidence if hit.confidence >= 0.4 else 0.3 + hit.confidence
     if q.intent == "area":
         if hit is None or cue(q.text, AREA_WORDS):
             return 0.9

@@ -61,6 +61,13 @@ oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
 chuyen cai kia do nay nhi the sao vay thoi ma ay day
 """.split())
 CUE_WORDS = _cue_words() | FORM
+CUE_PREFIXES = tuple(p[:-1] for value in vars(intents).values() if isinstance(value, tuple)
+                     for p in value if isinstance(p, str) and p.endswith("*"))
+
+
+def is_form(word: str) -> bool:
+    """A word of a question's form (a cue of the intents, "coordinat*" included)."""
+    return word in CUE_WORDS or (len(word) > 4 and word.startswith(CUE_PREFIXES))
 CUE_PHRASES = frozenset(p for value in vars(intents).values() if isinstance(value, tuple)
                         for p in value if isinstance(p, str) and " " in p)
 # "mọi người ơi", "ad ơi", "cho em hỏi": addressing, not asking
@@ -225,8 +232,8 @@ class TextIndex:
         content = [w for w in dict.fromkeys(words) if w not in stop and not w.isdigit()
                    and w != "%"]
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop]
-        unknown = [w for w in content if w not in self.idf and w not in CUE_WORDS]
-        form = [w for w in content if w not in self.idf and w in CUE_WORDS]
+        unknown = [w for w in content if w not in self.idf and not is_form(w)]
+        form = [w for w in content if w not in self.idf and is_form(w)]
         unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
         pairs = [p for p in _pairs(words) if p in self.idf]
         # a word of the plan made of two syllables that alone are only a question's form
@@ -436,7 +443,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         lines = [t("answers.text.about_other", lang, plan=snap.short(lang))]
         return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
                           chosen)
-    unknown = index.unknown(question)
+    unknown = [w for w in index.unknown(question) if w.startswith("~") or len(w) >= 3]
     if not found:
         typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
         if not typed:

@@ -327,6 +327,7 @@ def _obligation_for(snap: PlanSnapshot, norm: str, period: slots.Period | None,
         if len(of_kind) == 1:
             return of_kind[0]
     for word, frequency in (("hang thang", "monthly"), ("monthly", "monthly"),
+                            ("bao cao thang", "monthly"), ("bao cao quy", "quarterly"),
                             ("hang quy", "quarterly"), ("quarterly", "quarterly"),
                             ("dinh ky", "quarterly"), ("hang nam", "yearly")):
         if has_phrase(norm, word):
