@@ -137,6 +137,26 @@ def english(normalised: str) -> str:
     return _PARTS.sub(lambda m: PARTS[m.group(1)], text)
 
 
+# words of a question's form that, typed with other tone marks, are words of substance:
+# "mấy" is a question, "máy" (bộ máy, máy tính) is not; "có" asks, "cơ" (cơ sở) does not
+STOP_TONED = {"may": {"mấy"}, "co": {"có", "cô"}, "so": {"số", "so"}, "ban": {"bạn"},
+              "can": {"cần"}, "ma": {"mà"}, "thi": {"thì"}, "de": {"để"}, "o": {"ở"},
+              "tu": {"từ"}, "la": {"là"}, "do": {"do", "đó"}, "ve": {"về"}, "nao": {"nào"},
+              "ai": {"ai"}, "gi": {"gì"}, "hoi": {"hỏi"}, "mot": {"một"}, "hai": {"hai"},
+              "ba": {"ba", "bà"}, "bon": {"bốn"}, "tinh": {"tình"}, "hinh": {"hình"},
+              "ket": {"kết"}, "qua": {"quả", "qua"}}
+
+
+def rescued(question: str) -> set[str]:
+    """Folded words that the stop lists would drop but that were typed as another word."""
+    out = set()
+    for w in _WORD.findall(nfc(question or "")):
+        key = fold(w)
+        if key in STOP_TONED and fold(w) != w.lower() and w.lower() not in STOP_TONED[key]:
+            out.add(key)
+    return out
+
+
 def toned(word: str) -> str:
     """A word with its tone as a suffix, so "hoà" and "hòa" (old and new placement) agree."""
     parts = unicodedata.normalize("NFD", word.lower().replace("đ", "dd"))
@@ -229,8 +249,9 @@ class TextIndex:
         form the plan does not use) of a question."""
         words = tokens(english(VOCATIVE.sub(" ", normalise(question))))
         stop = STOPWORDS | EXTRA_STOP
-        content = [w for w in dict.fromkeys(words) if w not in stop and not w.isdigit()
-                   and w != "%"]
+        meant = rescued(question)
+        content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
+                   and not w.isdigit() and w != "%"]
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop]
         unknown = [w for w in content if w not in self.idf and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]
@@ -263,6 +284,9 @@ class TextIndex:
         for w in content:
             if w in s.features:
                 marked = (typed or {}).get(w)
+                if marked is not None and marked not in s.features:
+                    total += self.idf[w] * 0.2  # "lương" typed, "lượng" found
+                    continue
                 alone = w in backed or len(w) >= 5 or not w.isalpha() or self.df[w] <= 2 \
                     or (marked is not None and marked in s.features and self.df[marked] <= 3)
                 total += self.idf[w] * (1.0 if alone else 0.3)
