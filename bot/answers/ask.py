@@ -148,7 +148,7 @@ def structured_score(q: Question) -> float:
     if q.intent == "area":
         if hit is None or cue(q.text, AREA_WORDS):
             return 0.9
-        return min(0.95, 0.3 + hit.confidence)
+        return min(0.9, 0.6 + 0.3 * hit.confidence)  # an area by its words: a listing
     if q.intent == "due":  # "… deadlines in this plan": the plan's schedule, not what is due now
         if q.period is None and cue(q.text, ("ke hoach", "plan", "dinh ky")):
             return 0.7

@@ -5,6 +5,8 @@ of its targets' values per phase."""
 
 from __future__ import annotations
 
+import re
+
 from bot.answers import wording
 from bot.answers.intents import Question, cue
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
@@ -18,8 +20,28 @@ COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "
 CLOSE = 0.85
 
 
+_PERIOD = re.compile(r"(?:giai doan|gd|phase)\s*(\d{4})\s*-\s*(\d{4})"
+                     r"|(?:giai doan|gd|phase)\s*(\d)(?!\d)"
+                     r"|(?<![\d-])(\d{4})\s*-\s*(\d{4})(?![\d-])"
+                     r"|(?<![\d/-])(20\d\d)(?![\d/-])")
+
+
+def named_periods(norm: str) -> set[str]:
+    """The phases and years a question names: "gđ1 và gđ2", "2021-2023 với 2024-2025"."""
+    out = set()
+    for m in _PERIOD.finditer(norm):
+        if m.group(1) or m.group(4):
+            out.add(f"{m.group(1) or m.group(4)}-{m.group(2) or m.group(5)}")
+        elif m.group(3):
+            out.add(f"phase {m.group(3)}")
+        else:
+            out.add(m.group(6))
+    return out
+
+
 def asks_compare(norm: str) -> bool:
-    return cue(norm, COMPARE)
+    """Comparing words, or two phases or years named together."""
+    return cue(norm, COMPARE) or len(named_periods(norm)) >= 2
 
 
 def _target(q: Question) -> TargetInfo | None:

@@ -115,6 +115,8 @@ def test_several_questions_in_one_are_each_answered(seeded):
 def test_comparisons_show_both_phases(seeded):
     reply = ask(seeded, "so voi gd1 thi gd2 chi tieu ky nang so tang may %")
     assert "30%" in reply and "50%" in reply and "20" in reply, reply
+    both = ask(seeded, "chi tieu hop truc tuyen gd1 va gd2")  # two phases named: side by side
+    assert "≥ 40%" in both and "≥ 85%" in both and "45" in both, both
 
 
 def test_own_work_per_role(seeded):
