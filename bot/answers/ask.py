@@ -181,7 +181,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     """The better of the structured answer and the plan's text, with its score."""
     lang = actor.language
     mine = own.own_work(engine, session, snap, actor, text, today)
-    text = own.school_words(text) or text
+    plain_text = own.school_words(text, actor) or text  # "trường mình": the plan's words
     if mine is not None:
         return mine, 0.9
     q = understand(snap, text, today, officers)
@@ -216,9 +216,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     others = extract.other_documents(snap, text)
     if score >= SURE and not others and (
             q.intent not in ("target", "who", "area", "choose")
-            or not extract.text_index(snap).unknown(text)):
+            or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it
-    found = extract.text_answer(snap, text, lang, t)
+    found = extract.text_answer(snap, plain_text, lang, t)
     if found is None:
         return structured, score
     if others and not (score >= 0.9 and q.intent in ("target", "who")

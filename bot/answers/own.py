@@ -46,13 +46,16 @@ def asks_own(norm: str) -> bool:
     return bool(_OWN.search(norm))
 
 
-def school_words(text: str) -> str | None:
+def school_words(text: str, actor: Actor | None = None) -> str | None:
     """"trường mình phải báo cáo thế nào" → "đơn vị trường học phải báo cáo thế nào": the
-    plan's words for the asker's own school, or None when the question is not about it."""
+    plan's words for the asker's own school (a principal's "việc của tôi" is the school's),
+    or None when the question is not about it."""
     norm = normalise(text)
-    if not _SCHOOL.search(norm):
-        return None
-    return _SCHOOL.sub(" don vi truong hoc ", norm).strip()
+    if _SCHOOL.search(norm):
+        return _SCHOOL.sub(" don vi truong hoc ", norm).strip()
+    if actor is not None and actor.role == "principal" and asks_own(norm):
+        return f"don vi truong hoc {_OWN.sub(' ', norm)}".strip()
+    return None
 
 
 def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, text: str,
@@ -88,7 +91,7 @@ def _next_deadline(target: TargetInfo, today: dt.date) -> dt.date | None:
 
 
 def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, norm: str,
-                 today: dt.date) -> Reply:
+                 today: dt.date) -> Reply | None:
     lang = actor.language
     rows = session.exec(select(m.Assignment).where(m.Assignment.officer_id == actor.officer_id)
                         .order_by(m.Assignment.id)).all()
@@ -99,6 +102,8 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     mine = [(a.kind, targets.get(a.target_id), obligations.get(a.obligation_id)) for a in rows]
     mine = [x for x in mine if x[1] is not None or x[2] is not None]
     if not mine:
+        if actor.role == "principal":
+            return None  # the school's duties, from the plan's text
         return Reply(t("answers.own.nothing", lang, name=actor.name, plan=snap.short(lang)))
     found = figures.assessments(engine, session, [tg for _, tg, _ in mine if tg], today)
     areas = {a.code: a for a in snap.areas}
