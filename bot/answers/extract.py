@@ -89,7 +89,8 @@ ENGLISH = {
     "meetings": "cuoc hop", "legal documents": "van ban quy pham phap luat",
     "concretised": "cu the hoa", "concretized": "cu the hoa",
     "institutional reform": "cai cach the che", "recipients": "noi nhan",
-    "sent to": "noi nhan", "signed": "ky", "signs": "ky", "signer": "ky",
+    "sent to": "noi nhan", "signed": "nguoi ky", "signs": "nguoi ky", "signer": "nguoi ky",
+    "reviewed": "so ket tong ket", "reviews": "so ket tong ket",
     "schools": "don vi truong hoc", "school": "truong hoc", "principles": "nguyen tac",
     "principle": "nguyen tac", "motto": "phuong cham", "slogan": "phuong cham",
     "emulation": "thi dua", "competition": "thi dua", "quarterly": "quy",
@@ -124,8 +125,7 @@ _ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
 
 # how people ask for the parts of an administrative document, as the document names them
 PARTS = {"gui cho": "noi nhan", "gui den": "noi nhan", "gui toi": "noi nhan",
-         "gui nhung noi": "noi nhan", "sent to": "noi nhan", "dua tren": "can cu thuc hien",
-         "nguoi ky": "ky", "ky boi": "ky"}
+         "gui nhung noi": "noi nhan", "sent to": "noi nhan", "dua tren": "can cu thuc hien"}
 _PARTS = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
 
@@ -434,6 +434,13 @@ def _typed(question: str, unknown: list[str]) -> list[str]:
     return list(dict.fromkeys(phrases))
 
 
+def _english_typed(question: str, unknown: list[str]) -> list[str]:
+    """The English words of a question whose Vietnamese the plan never uses ("budget")."""
+    folded = fold(question or "")
+    return [k for k in ENGLISH if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", folded)
+            and any(w in unknown for w in ENGLISH[k].split())]
+
+
 def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
     lines = []
     budget = 560
@@ -447,11 +454,30 @@ def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[
     return lines
 
 
+_SECTION_ASKED = re.compile(r"(?<![a-z])(?:muc|section|phan|doan)\s+([ivx]+(?:\.\d+)*)"
+                            r"(?![a-z0-9.])")
+
+
+def named_section(index: TextIndex, question: str) -> list[Sentence]:
+    """The first sentences of a section the question names by its number ("mục IV.3")."""
+    m = _SECTION_ASKED.search(fold(question or ""))
+    if not m:
+        return []
+    wanted = m.group(1).upper()
+    found = [s for s in index.sentences
+             if re.sub(r"\s*\(\d+\)$", "", s.passage.section).upper() == wanted]
+    return found[:2]
+
+
 def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer | None:
     """The plan's sentence(s) that answer the question, or that the plan does not say it."""
     index = text_index(snap)
     if index.bm25 is None:
         return None
+    section = named_section(index, question)
+    if section:  # "mục IV.3 nói gì": that section, from its start
+        return TextAnswer("\n".join([t("answers.text.says", lang)]
+                                    + _quote_lines(snap, section, lang)), 0.95, True, section)
     others = other_documents(snap, question)
     found = index.search(question)
     if others:
@@ -468,27 +494,34 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
                           chosen)
     unknown = [w for w in index.unknown(question) if w.startswith("~") or len(w) >= 3]
+    if lang == "en":  # an English word the glossary does not know is no sign of anything
+        typed_words = set(fold(question).split()) | set(re.findall(r"[a-z]+", fold(question)))
+        unknown = [w for w in unknown if w not in typed_words]
     if not found:
-        typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
-        if not typed:
+        typed = _typed(question, unknown) or (
+            _english_typed(question, unknown) if lang == "en"
+            else [w for w in unknown if not w.startswith("~")])
+        if not unknown:
             return None
-        what = ", ".join(f"“{w}”" for w in typed)
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         return TextAnswer(t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
                           0.5, False, [], False, True, index.unknown_share(question))
     confidence, best = found[0]
-    typed = _typed(question, unknown) or [w for w in unknown if not w.startswith("~")]
+    typed = _typed(question, unknown) or (
+        _english_typed(question, unknown) if lang == "en"
+        else [w for w in unknown if not w.startswith("~")])
     # an amount asked: a number of a sentence about something else is a guess
     missing_amount = asks_amount(question) and (not has_number(best.text)
                                                 or confidence < AMOUNT_SURE)
-    if typed or missing_amount:
+    if typed or unknown or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
         near = confidence >= NEAREST
         if near:
             lines.append(t("answers.text.nearest", lang))
             lines += _quote_lines(snap, [best], lang)
-        return TextAnswer("\n".join(lines), 0.5 if typed else 0.45, False, [best], near,
-                          bool(typed), index.unknown_share(question))
+        return TextAnswer("\n".join(lines), 0.5 if typed or unknown else 0.45, False, [best],
+                          near, bool(typed or unknown), index.unknown_share(question))
     chosen = [(confidence, best)]
     for c, s in found[1:5]:
         if c >= 0.5 * confidence and c >= 0.3 and s.passage == best.passage:

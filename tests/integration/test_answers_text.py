@@ -160,3 +160,10 @@ def test_unsure_asks_back_with_the_nearest_sections(seeded):
     quoted = press(seeded, actor, texts[0], TODAY).text
     assert quotes(quoted) and all(q in FLAT for q in quotes(quoted)), quoted
     assert "không còn dùng" in press(seeded, actor, f"ask:{plan.id}:text:99999", TODAY).text
+
+
+def test_a_section_named_by_its_number_is_quoted(seeded):
+    reply = ask(seeded, "mục IV.3 nói gì")
+    assert "theo yêu cầu" in reply and "mục IV.3" in reply, reply
+    english = ask(seeded, "what does section IV.3 say?", lang="en")
+    assert "The plan says" in english and "section IV.3" in english, english
