@@ -167,3 +167,10 @@ def test_a_section_named_by_its_number_is_quoted(seeded):
     assert "theo yêu cầu" in reply and "mục IV.3" in reply, reply
     english = ask(seeded, "what does section IV.3 say?", lang="en")
     assert "The plan says" in english and "section IV.3" in english, english
+
+
+def test_a_quarter_lists_its_own_report_due_after_it(seeded):
+    actor = asker(seeded, "Phan Văn Thắng", "vi")
+    clock.set(dt.datetime(2025, 8, 15, 9))
+    reply = answer(seeded, actor, "quý này phải nộp báo cáo gì", dt.date(2025, 8, 15)).text
+    assert "Quý III/2025" in reply and "01/12/2025" in reply, reply
