@@ -58,7 +58,7 @@ def _cue_words() -> frozenset[str]:
 FORM = frozenset("""
 khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
 oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
-chuyen cai kia do nay nhi the sao vay thoi ma ay day
+chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
 """.split())
 CUE_WORDS = _cue_words() | FORM
 CUE_PREFIXES = tuple(p[:-1] for value in vars(intents).values() if isinstance(value, tuple)
@@ -252,7 +252,8 @@ class TextIndex:
         meant = rescued(question)
         content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
                    and not w.isdigit() and w != "%"]
-        typed = [w for w in toned_words(question) if fold(w[1:]) not in stop]
+        typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
+                 and not is_form(fold(w[1:]).replace("dd", "d"))]
         unknown = [w for w in content if w not in self.idf and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]
         unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]

@@ -30,7 +30,8 @@ _OWN = re.compile(
     rf"(?:cua|voi) {ME}(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|a|"
     rf"vay|nay)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
-    rf"dang|nhan|chiu trach nhiem)"
+    rf"dang|nhan|chiu trach nhiem|con|chua|da)"
+    rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai)(?:\s|$)"
     rf"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
@@ -69,6 +70,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         if cue(norm, _MISSING) and actor.unit_id is not None:
             return school_missing(engine, session, snap, actor, today)
         return None
+    if cue(norm, _MISSING) and asks_own(f"{norm} "):
+        return officer_missing(session, snap, actor, today)
     period = slots.parse_period(norm, today)
     if not asks_own(norm) or (period is not None and period.kind != "year") or \
             cue(norm, ("nop", "den han", "han", "submit", "due")):
@@ -156,6 +159,28 @@ def _fit(lines: list[str]) -> str:
 
 def _quarter(today: dt.date) -> slots.Period:
     return slots.this_quarter(today)
+
+
+def officer_missing(session: Session, snap: PlanSnapshot, actor: Actor,
+                    today: dt.date) -> Reply:
+    """The targets an officer is responsible for that they have not reported this quarter."""
+    lang = actor.language
+    period = _quarter(today)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
+    mine = set(session.exec(select(m.Assignment.target_id).where(
+        m.Assignment.officer_id == actor.officer_id, m.Assignment.kind == "responsible",
+        m.Assignment.target_id.is_not(None))).all())
+    reported = set(session.exec(select(m.ProgressReport.target_id).where(
+        m.ProgressReport.officer_id == actor.officer_id, m.ProgressReport.reported_at >= start,
+        m.ProgressReport.withdrawn_at.is_(None))).all())
+    missing = [tg for tg in snap.targets if tg.id in mine and tg.id not in reported]
+    label = wording.period_label(period, lang)
+    if not missing:
+        return Reply(t("answers.own.officer_done", lang, period=label))
+    lines = [t("answers.own.officer_missing", lang, period=label, count=len(missing))]
+    lines += [f"• {tg.code} {tg.name_en if lang == 'en' and tg.name_en else tg.name}"
+              for tg in missing]
+    return Reply(_fit(lines))
 
 
 def school_missing(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,

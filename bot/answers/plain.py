@@ -59,8 +59,8 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
         if len(folded) < 3 or not folded.isalpha() or folded in known or \
                 normalise(folded) != folded:
             return word
-        if len(folded) <= 4 and fold(word) != word.lower():
-            return word  # a short word typed with its tone marks is meant ("tết" is no "tiết")
+        if fold(word) != word.lower():
+            return word  # a word typed with its tone marks is meant ("tết" is no "tiết")
         floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
         best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
         return best[0] if best else word

@@ -174,3 +174,9 @@ def test_a_quarter_lists_its_own_report_due_after_it(seeded):
     clock.set(dt.datetime(2025, 8, 15, 9))
     reply = answer(seeded, actor, "quý này phải nộp báo cáo gì", dt.date(2025, 8, 15)).text
     assert "Quý III/2025" in reply and "01/12/2025" in reply, reply
+
+
+def test_own_reports_not_sent_yet(seeded):
+    officer = ask(seeded, "em còn thiếu báo cáo nào không", who="Lê Thị Bích Hậu")
+    assert "chưa báo cáo" in officer and "TTHC-2" in officer, officer
+    assert "TTHC-1" not in officer  # reported on 1/4/2025
