@@ -253,7 +253,7 @@ class TextIndex:
         content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
                    and not w.isdigit() and w != "%"]
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
-                 and not is_form(fold(w[1:]).replace("dd", "d"))]
+                 and fold(w[1:]).replace("dd", "d") not in FORM]
         unknown = [w for w in content if w not in self.idf and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]
         unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
