@@ -227,11 +227,13 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
         return Reply(found.text), found.score
     if not found.said and (score < 0.4 or (found.unknown and (
-            score < 0.9 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
-                                                    and q.intent in ("target", "who", "area"))))):
+            score < 0.75 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
+                                                     and score < 0.85)))):
         # the plan does not say it: say so, with the nearest passage if one comes near, and
         # the structured answerer's own "not found" with its buttons
-        return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
+        if q.intent in ("unknown", "not_found"):
+            return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
+        return Reply(found.text, structured.buttons), found.score  # not a near miss's card
     if score < ASK_BACK and found.score < ASK_BACK:
         return ask_back(snap, actor, q, text, public_plan), score
     if score < ASK_BACK:

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import intents
 from bot.answers.normalise import normalise, tokens
-from bot.answers.retrieval import STOPWORDS
+from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
 from bot.core.text import fold, nfc
 
@@ -241,6 +241,8 @@ class TextIndex:
             for f in set(doc):
                 df[f] = df.get(f, 0) + 1
         self.df = df
+        # the plan's other words: its targets' keywords, aliases and English names
+        self.known = frozenset(f for f in index(snap).idf if " " not in f)
         self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
 
@@ -254,7 +256,8 @@ class TextIndex:
                    and not w.isdigit() and w != "%"]
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
                  and fold(w[1:]).replace("dd", "d") not in FORM]
-        unknown = [w for w in content if w not in self.idf and not is_form(w)]
+        unknown = [w for w in content if w not in self.idf and w not in self.known
+                   and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]
         unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
         pairs = [p for p in _pairs(words) if p in self.idf]
