@@ -233,7 +233,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         # the structured answerer's own "not found" with its buttons
         if q.intent in ("unknown", "not_found"):
             return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
-        return Reply(found.text, structured.buttons), found.score  # not a near miss's card
+        return Reply(found.text), found.score  # not a near miss's card, nor its buttons
     if score < ASK_BACK and found.score < ASK_BACK:
         return ask_back(snap, actor, q, text, public_plan), score
     if score < ASK_BACK:
