@@ -39,8 +39,13 @@ def named_periods(norm: str) -> set[str]:
     return out
 
 
+_BASELINE = re.compile(r"so voi (?:nam )?\d{4}(?!\s*-)")  # "so với năm 2015": a baseline
+
+
 def asks_compare(norm: str) -> bool:
-    """Comparing words, or two phases or years named together."""
+    """Comparing words, or two phases or years named together ("so với năm 2021" is the
+    baseline of a target, not a comparison)."""
+    norm = _BASELINE.sub(" ", norm)
     return cue(norm, COMPARE) or len(named_periods(norm)) >= 2
 
 

@@ -54,6 +54,9 @@ def _cue_words() -> frozenset[str]:
     return frozenset(words)
 
 
+# words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
+LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
+                  "nay do co duoc".split())
 # words of a question's form beyond the intents' cues: comparing, asking, addressing
 FORM = frozenset("""
 khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
@@ -264,7 +267,9 @@ class TextIndex:
         # a word of the plan made of two syllables that alone are only a question's form
         # ("mức độ", "cơ chế"): the pair itself is meaningful
         content += [p for p in pairs if not any(w in content for w in p.split("_"))
-                    and not all(w in CUE_WORDS for w in p.split("_"))]
+                    and p.replace("_", " ") not in CUE_PHRASES
+                    and (not all(w in CUE_WORDS for w in p.split("_")) or self.df[p] <= 3)
+                    and not any(w in LINKS for w in p.split("_"))]
         # two syllables side by side that the plan never puts together, neither of them in
         # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
         backed = {w for p in pairs for w in p.split("_")}
