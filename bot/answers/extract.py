@@ -54,6 +54,8 @@ def _cue_words() -> frozenset[str]:
     return frozenset(words)
 
 
+PEOPLE = re.compile(r"Người thực hiện|Người phối hợp|Đ/c|chịu trách nhiệm|Trưởng phòng",
+                    re.IGNORECASE)
 # words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
 LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
                   "nay do co duoc".split())
@@ -317,6 +319,7 @@ class TextIndex:
         best = max(scores[top[0]], 1e-9) if top else 1.0
         folded = fold(question)
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
+        asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
         out = []
         for i in top:
             if scores[i] <= 0:
@@ -325,6 +328,8 @@ class TextIndex:
             confidence = self.explained(content, pairs, s, typed) / total if total else 0.0
             similarity = fuzz.token_set_ratio(folded, s.folded) / 100
             rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
+            if asks_who and PEOPLE.search(s.text):  # "ai …": the sentences naming people
+                rank += 0.15
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
                                       f"{s.text} {s.passage.title}"))

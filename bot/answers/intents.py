@@ -119,7 +119,7 @@ DISSOLVED = ("giai the", "sap nhap", "chinh quyen 2 cap", "chinh quyen hai cap",
              "sap xep lai")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
-LEGAL = ("can cu", "legal", "basis", "dua tren")
+LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
