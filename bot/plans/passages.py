@@ -76,12 +76,15 @@ def from_rows(plan: ps.Plan) -> list[Passage]:
     if plan.requirements:
         out.append(Passage("I.2", "Yêu cầu", "\n".join(f"- {r}" for r in plan.requirements)))
     areas = {a.code: a for a in plan.areas}
+    phases = {p.code: p.name for p in plan.phases}
     for t in plan.targets:
         area = areas.get(t.area)
-        lines = [t.text]
-        for v in t.values:
-            if v.text and v.text != t.text:
-                lines.append(v.text)
+        lines = [] if any(v.text == t.text for v in t.values) else [t.text]
+        for v in t.values:  # each phase's or year's wording, said whose it is
+            when = phases.get(v.phase, v.phase) if v.phase else (f"Năm {v.year}" if v.year
+                                                                 else "")
+            if v.text:
+                lines.append(f"{when}: {v.text}" if when else v.text)
         owners = _people(plan, t.responsible)
         if owners:
             lines.append(f"Người thực hiện: {owners}")
@@ -90,7 +93,8 @@ def from_rows(plan: ps.Plan) -> list[Passage]:
             lines.append(f"Người phối hợp: {partners}")
         source = (t.values[0].source if t.values else "") or t.code
         title = f"{area.name}: {t.name}" if area else t.name
-        out.append(Passage(source, title, "\n".join(f"- {line}" for line in lines)))
+        # one row, as the appendix of a plan's text has it: quoted whole, owners and all
+        out.append(Passage(source, title, "- " + " | ".join(lines)))
     for a in plan.areas:
         if a.tasks:
             out.append(Passage(a.source.split(";")[0].strip() or a.code, f"Nhiệm vụ: {a.name}",

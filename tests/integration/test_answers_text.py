@@ -180,3 +180,20 @@ def test_own_reports_not_sent_yet(seeded):
     officer = ask(seeded, "em còn thiếu báo cáo nào không", who="Lê Thị Bích Hậu")
     assert "chưa báo cáo" in officer and "TTHC-2" in officer, officer
     assert "TTHC-1" not in officer  # reported on 1/4/2025
+
+
+def test_a_plan_from_a_spreadsheet_is_answered_from_its_rows(plan_engine):
+    from bot.core.access import Actor
+    from bot.paperwork.plan_sheets import import_plan_sheet
+    from tests.exports_helpers import officials_workbook
+
+    _, imported = import_plan_sheet(plan_engine, officials_workbook(), "kh45.xlsx",
+                                    lambda r: True)
+    with Session(plan_engine) as session:
+        plan = session.exec(select(m.Plan).where(m.Plan.code == imported.plan_code)).one()
+        rows = session.exec(select(m.PlanPassage).where(m.PlanPassage.plan_id == plan.id)).all()
+    assert rows and all(r.text.startswith("- ") for r in rows)
+    admin = Actor(officer_id=None, name="Console", role="admin", language="vi")
+    clock.set(dt.datetime(2026, 5, 10, 9))
+    reply = answer(plan_engine, admin, "kinh phí bao nhiêu", dt.date(2026, 5, 10)).text
+    assert "không nêu" in reply and "KH 45" in reply, reply
