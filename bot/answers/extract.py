@@ -123,9 +123,15 @@ ENGLISH = {
     "self financing": "tu chu tai chinh", "self financed": "tu chu tai chinh",
     "simplified": "don gian hoa", "simplify": "don gian hoa", "on time": "dung han",
     "principal": "nguoi dung dau", "head of office": "truong phong",
+    "returns": "tra lai", "return": "tra lai", "returned": "tra lai", "file": "ho so",
+    "dossier": "ho so", "application": "ho so", "several times": "nhieu lan",
+    "harass": "nhung nhieu", "harassment": "nhung nhieu", "punish": "ky luat",
+    "punished": "ky luat", "penalty": "ky luat", "head": "nguoi dung dau",
+    "meeting": "cuoc hop", "online": "truc tuyen", "procedures": "thu tuc hanh chinh",
+    "procedure": "thu tuc hanh chinh", "target": "chi tieu", "targets": "chi tieu",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
-    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?![a-z])")
+    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")s?(?![a-z])")
 
 
 # how people ask for the parts of an administrative document, as the document names them
