@@ -156,8 +156,9 @@ def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[Pers
                 covered.add(p.id)
                 if not items:
                     items = list(_roles_of(snap, p))
-        blocks.append(_block(officer.full_name, items, lang, coordinator_only, sources, topic,
-                             areas))
+        label = f"{officer.full_name} ({officer.department})" if officer.department \
+            else officer.full_name
+        blocks.append(_block(label, items, lang, coordinator_only, sources, topic, areas))
     for p in people:
         if p.id in covered:
             continue
