@@ -17,6 +17,11 @@ from bot.answers import compare, extract, facts, own, plain, slots
 from bot.answers.due import due_reply
 from bot.answers.intents import (
     AREA_WORDS,
+    COORDINATE,
+    HONORIFICS,
+    PARTNERS,
+    RESPONSIBLE,
+    REVERSE,
     WHO,
     OfficerRef,
     Question,
@@ -161,7 +166,7 @@ def structured_score(q: Question) -> float:
         named = any(p.name for p in q.people) or q.officers
         label = {w for p in q.people for w in tokens(normalise(p.label))}
         rest = [w for w in tokens(q.text) if w not in label and w not in STOPWORDS
-                and w not in extract.CUE_WORDS]
+                and w not in WHO_OF_WORDS]
         return 0.95 if named or not rest else 0.8  # a title, and more asked than its work
     if q.intent in ("obligation", "review", "areas"):
         return 0.95
@@ -170,6 +175,10 @@ def structured_score(q: Question) -> float:
     return 0.9
 
 
+# the words of "what does X do": anything else asks more than X's work
+WHO_OF_WORDS = frozenset(w for phrases in (RESPONSIBLE, REVERSE, COORDINATE, PARTNERS,
+                                           HONORIFICS, WHO) for p in phrases
+                         for w in p.rstrip("*").split())
 STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
                 "overview", "progress")
 DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
