@@ -56,6 +56,9 @@ def _cue_words() -> frozenset[str]:
 
 PEOPLE = re.compile(r"Người thực hiện|Người phối hợp|Đ/c|chịu trách nhiệm|Trưởng phòng",
                     re.IGNORECASE)
+# a Vietnamese syllable, folded: what a word the plan lacks looks like (not "asdkjh")
+SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                      r"[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
 # words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
 LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
                   "nay do co duoc".split())
@@ -518,6 +521,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         typed_words = set(fold(question).split()) | set(re.findall(r"[a-z]+", fold(question)))
         unknown = [w for w in unknown if w not in typed_words]
     if not found:
+        if not any(SYLLABLE.match(w) for w in unknown if not w.startswith("~")) and \
+                not any(w.startswith("~") for w in unknown):
+            return None  # no word at all ("asdkjh"): not understood, not "not said"
         typed = _typed(question, unknown) or (
             _english_typed(question, unknown) if lang == "en"
             else [w for w in unknown if not w.startswith("~")])
