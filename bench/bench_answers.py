@@ -245,6 +245,15 @@ def bench(label: str, engine, runs: int, plan_file: PlanFile) -> list[tuple]:
          plan_file.question),
         ("“quý này có gì đến hạn?”",
          lambda: answer(engine, principal, "quý này có gì đến hạn?", TODAY), plan_file.due),
+        ("“kế hoạch được gửi cho những nơi nào?” (text)",
+         lambda: answer(engine, principal, "kế hoạch được gửi cho những nơi nào?", TODAY),
+         plan_file.question),
+        ("“kinh phí bao nhiêu tiền?” (not said)",
+         lambda: answer(engine, principal, "kinh phí thực hiện bao nhiêu tiền?", TODAY),
+         plan_file.question),
+        ("“SIPAS 2025? ai phụ trách họp trực tuyến?” (two)",
+         lambda: answer(engine, leader, "SIPAS 2025 bao nhiêu? ai phụ trách họp trực tuyến?",
+                        TODAY), plan_file.question),
     ]
     out = []
     for name, fn, floor in questions:

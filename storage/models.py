@@ -67,6 +67,18 @@ class Area(SQLModel, table=True):
     source: str = ""
 
 
+class PlanPassage(SQLModel, table=True):
+    """A passage of a plan's own text (a section of the corrected full text, or a row of a plan
+    imported from a spreadsheet), quoted verbatim by the answers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    position: int
+    section: str = Field(max_length=64)  # "I.3.2", "IV.1 (2)", "PL.B.6", "recipients"
+    title: str = ""
+    text: str
+
+
 class Task(SQLModel, table=True):
     """A focus task of section II of a plan (text only, no number)."""
 

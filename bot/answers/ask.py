@@ -13,20 +13,29 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from bot.answers import facts, slots
+from bot.answers import compare, extract, facts, own, plain, slots
 from bot.answers.due import due_reply
 from bot.answers.intents import (
+    AREA_WORDS,
+    COORDINATE,
+    HONORIFICS,
+    PARTNERS,
+    RESPONSIBLE,
+    REVERSE,
+    WHO,
     OfficerRef,
     Question,
     area_by_words,
+    cue,
     find_people,
     target_by_code,
     understand,
 )
-from bot.answers.normalise import clean, normalise
+from bot.answers.normalise import clean, normalise, tokens
+from bot.answers.retrieval import STOPWORDS
 from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
-from bot.answers.target import target_reply
+from bot.answers.target import selected_values, target_reply
 from bot.answers.who import who_area, who_obligation, who_of, who_target
 from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
@@ -83,15 +92,204 @@ def _refused(actor: Actor, command: str) -> Reply:
 
 def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None,
            public_plan: bool = False) -> Reply:
-    """The reply to a question typed in plain words."""
+    """The reply to a question typed in plain words: plain speech made plain, several questions
+    split and each answered, each part by the better of the structured answerer and the plan's
+    text."""
     today = today or clock.today()
     with Session(engine) as session:
         plan = choose_plan(session, actor, text, today)
         if plan is None:
             return Reply(t("plan.none", actor.language))
         snap = snapshot(engine, session, plan)
-        q = understand(snap, text, today, _officers(session))
-        return respond(engine, session, plan, snap, actor, q, today, public_plan)
+        officers = _officers(session)
+        prepared = plain.prepare(snap, text, officers, actor.language)
+        parts = plain.split(prepared)
+        if len(parts) == 1:
+            return best_answer(engine, session, plan, snap, actor, prepared, today, officers,
+                               public_plan)[0]
+        answered: list[Reply] = []
+        for i, part in enumerate(parts):
+            reply, score = best_answer(engine, session, plan, snap, actor, part, today,
+                                       officers, public_plan)
+            if i and score < CARRY:  # "… và ai phối hợp?": the first part's subject
+                again, better = best_answer(engine, session, plan, snap, actor,
+                                            f"{plain.subject(parts[0])} {part}", today,
+                                            officers, public_plan)
+                if better > score:
+                    reply = again
+            if all(reply.text != other.text for other in answered):
+                answered.append(reply)
+        return plain.join(answered)
+
+
+CARRY = 0.6  # a later part answered below this is asked again with the first part's subject
+TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
+SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not say"
+UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
+ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
+
+
+def structured_score(q: Question) -> float:
+    """How sure the structured answerer is of its reading of the question: cue words that
+    name what is asked (a deadline, the issuer, someone's work) and plan items found by name
+    make it sure; a fallback (the plan's summary) or nothing found does not."""
+    if q.intent in ("unknown", "not_found"):
+        return 0.0
+    if q.intent in ("greeting", "thanks", "help"):
+        return 0.9
+    if q.intent == "choose":
+        return 0.9  # asking back between close targets is an answer
+    taken = q.target or q.area or (q.obligation if q.intent == "who" else None)
+    hit = next((h for h in q.hits if h.entity.item is taken), None) if taken else None
+    if q.intent == "who" and q.target is None and q.area is not None:
+        return 0.9  # who owns an area named by its name
+    if q.intent == "who" and q.obligation is not None and hit is None:
+        return 0.95 if cue(q.text, ("bao cao", "report")) else 0.5
+    if q.intent in ("target", "who"):
+        if hit is None:
+            return 0.95
+        # as sure as the share of the question the plan item explains
+        return 0.7 + 0.25 * hit.confidence if hit.confidence >= 0.4 else 0.3 + hit.confidence
+    if q.intent == "area":
+        if hit is None or cue(q.text, AREA_WORDS):
+            return 0.9
+        return min(0.9, 0.6 + 0.3 * hit.confidence)  # an area by its words: a listing
+    if q.intent == "due":  # "… deadlines in this plan": the plan's schedule, not what is due now
+        if q.period is None and cue(q.text, ("ke hoach", "plan", "dinh ky")):
+            return 0.7
+        return 0.9 if q.period is not None or cue(q.text, DUE_WORDS) else 0.7
+    if q.intent == "plan":
+        if q.topic == "meta":
+            return 0.9 if len(tokens(q.text)) <= 6 else 0.55
+        return 0.95
+    if q.intent == "who_of":  # a named person: sure; a title or group may be the subject
+        named = any(p.name for p in q.people) or q.officers
+        label = {w for p in q.people for w in tokens(normalise(p.label))}
+        rest = [w for w in tokens(q.text) if w not in label and w not in STOPWORDS
+                and w not in WHO_OF_WORDS]
+        return 0.95 if named or not rest else 0.8  # a title, and more asked than its work
+    if q.intent in ("obligation", "review", "areas"):
+        return 0.95
+    if q.intent == "status":  # "tình hình", "tiến độ" say it; "ra sao" alone may not
+        return 0.9 if cue(q.text, STATUS_WORDS) else 0.7
+    return 0.9
+
+
+# the words of "what does X do": anything else asks more than X's work
+WHO_OF_WORDS = frozenset(w for phrases in (RESPONSIBLE, REVERSE, COORDINATE, PARTNERS,
+                                           HONORIFICS, WHO) for p in phrases
+                         for w in p.rstrip("*").split())
+STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
+                "overview", "progress")
+DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
+
+
+def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot,
+                actor: Actor, text: str, today: dt.date, officers: list[OfficerRef],
+                public_plan: bool = False) -> tuple[Reply, float]:
+    """The better of the structured answer and the plan's text, with its score."""
+    lang = actor.language
+    mine = own.own_work(engine, session, snap, actor, text, today)
+    plain_text = own.school_words(text, actor) or text  # "trường mình": the plan's words
+    if mine is not None:
+        return mine, 0.9
+    q = understand(snap, text, today, officers)
+    compared = compare.compare_reply(snap, actor, q, text)
+    if compared is not None:
+        return compared, 0.85
+    outside = _outside_period(snap, actor, q)
+    if outside is not None and q.intent != "target":
+        return outside, 0.85
+    _by_value(q)
+    if q.intent == "choose" and (q.phase is not None or q.year is not None):
+        fitting = [tg for tg in q.choices if selected_values(tg, q.year, q.phase)]
+        if len(fitting) == 1:  # only one of the close targets is set for the phase asked
+            q.intent, q.target = "target", fitting[0]
+    structured = respond(engine, session, plan, snap, actor, q, today, public_plan)
+    if q.intent == "obligation" and q.obligation is not None:  # the plan's own words too
+        said = extract.source_sentence(snap, q.obligation.source, text)
+        if said is not None and said.text not in structured.text:
+            lines = structured.text.split("\n")
+            at = len(lines) - 1 if lines[-1].startswith("(") else len(lines)
+            lines.insert(at, t("answers.target.wording", lang,
+                               text=extract.clip(said.text, 300)))
+            structured = Reply("\n".join(lines), structured.buttons)
+    if outside is not None:  # a target asked for a year the plan does not reach
+        structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
+    score = structured_score(q)
+    command = PERMISSION.get(q.intent)
+    if command and not allowed(actor.role, command, public_plan):
+        return structured, 1.0
+    if not allowed(actor.role, "plan", public_plan):
+        return structured, score
+    others = extract.other_documents(snap, text)
+    if score >= SURE and not others and (
+            q.intent not in ("target", "who", "area", "choose")
+            or not extract.text_index(snap).unknown(plain_text)):
+        return structured, score  # the text cannot win: do not search it
+    found = extract.text_answer(snap, plain_text, lang, t)
+    if found is None:
+        return structured, score
+    if others and not (score >= 0.9 and q.intent in ("target", "who")
+                       and all(f"{n}/" in structured.text for n in others)):
+        return Reply(found.text), found.score  # never another document's facts as this one's
+    if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
+        return Reply(found.text), found.score
+    if not found.said and (score < 0.4 or (found.unknown and (
+            score < 0.75 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
+                                                     and score < 0.85)))):
+        # the plan does not say it: say so, with the nearest passage if one comes near, and
+        # the structured answerer's own "not found" with its buttons
+        if q.intent in ("unknown", "not_found"):
+            return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
+        return Reply(found.text), found.score  # not a near miss's card, nor its buttons
+    if score < ASK_BACK and found.score < ASK_BACK:
+        return ask_back(snap, actor, q, text, public_plan), score
+    if score < ASK_BACK:
+        return Reply(found.text), found.score
+    return structured, score
+
+
+def _by_value(q: Question) -> None:
+    """A figure typed in the question ("chỉ tiêu 4% tự chủ tài chính") picks, among the
+    targets it came close to, the one that sets that value."""
+    typed = {float(n.replace(",", ".")) for n in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q.text)}
+    if not typed or q.target is not None and any(v.value in typed for v in q.target.values):
+        return
+    hits = [h for h in q.hits if h.entity.kind == "target" and h.confidence >= 0.25]
+    fitting = [h.entity.item for h in hits if any(v.value in typed for v in h.entity.item.values)]
+    if len(fitting) != 1:
+        return
+    q.target, q.choices = fitting[0], []
+    if q.intent in ("choose", "area", "target", "not_found", "unknown"):
+        q.intent = "who" if cue(q.text, WHO) else "target"
+    elif q.intent == "who":
+        q.area = q.obligation = None
+
+
+def ask_back(snap: PlanSnapshot, actor: Actor, q: Question, text: str,
+             public_plan: bool = False) -> Reply:
+    """Neither answerer is sure: the sections of the plan that came closest, then the plan
+    items, as two or three buttons."""
+    reply = not_understood(snap, actor, q, public_plan)
+    passages = [Button(_short(f"📄 {s.passage.title}", LABEL_NAME + 12),
+                       f"ask:{snap.id}:text:{s.position}")
+                for s in extract.nearest(snap, text)]
+    if not passages:
+        return reply
+    others = [row[0] for row in reply.buttons if row]
+    return Reply(reply.text, [[b] for b in (passages + others)[:3]])
+
+
+def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | None:
+    """A year after or before the plan's period: the plan sets nothing for it."""
+    year = q.year
+    if year is None or snap.period_start <= year <= snap.period_end:
+        return None
+    if q.intent not in ("target", "area", "choose", "not_found", "unknown", "plan", "status"):
+        return None
+    return Reply(t("answers.outside_period", actor.language, plan=snap.short(actor.language),
+                   year=year, start=snap.period_start, end=snap.period_end))
 
 
 def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
@@ -214,6 +412,10 @@ def press(engine: Engine, actor: Actor, data: str, today: dt.date | None = None,
         if plan is None:
             return Reply(t("answers.stale", actor.language))
         snap = snapshot(engine, session, plan)
+        if intent == "text":
+            quoted = extract.quote_at(snap, arg, actor.language, t) \
+                if allowed(actor.role, "plan", public_plan) else None
+            return Reply(quoted) if quoted else Reply(t("answers.stale", actor.language))
         q = _question(snap, intent, arg, today)
         if q is None:
             return Reply(t("answers.stale", actor.language))

@@ -91,6 +91,11 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
 
     items = [i for i in plan_items(session, plan, snap, period.start, period.end)
              if scope.has(i) and in_area(i)]
+    if period.kind in ("quarter", "month"):  # the report *for* this period, due after it
+        tag = f"{period.year}-Q{(period.start.month - 1) // 3 + 1}" if period.kind == "quarter" \
+            else f"{period.year}-{period.start.month:02d}"
+        items += [i for i in plan_items(session, plan, snap, period.end + dt.timedelta(days=1))
+                  if i.kind == "obligation" and i.period == tag and scope.has(i) and in_area(i)]
     past_period = period.end < today
     if not past_period:
         items = [i for i in items if i.last_day >= today]

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.answers import slots
 from bot.answers.normalise import clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
@@ -72,13 +74,14 @@ DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han
 DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
               "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
               "to do", "todo", "phai lam", "can lam", "viec can lam", "moc", "milestone*",
-              "coming up")
+              "coming up", "han gan nhat", "moc gan nhat", "han tiep theo", "nearest deadline",
+              "next deadline", "closest deadline")
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
-NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi")
+NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham")
 STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
           "overview", "how are we", "how is", "how are", "how s", "dien bien")
 PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay", "den dau",
@@ -116,12 +119,12 @@ DISSOLVED = ("giai the", "sap nhap", "chinh quyen 2 cap", "chinh quyen hai cap",
              "sap xep lai")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
-LEGAL = ("can cu", "legal", "basis", "dua tren")
+LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
           "trich yeu", "about the plan", "tom tat", "summary", "summar*", "what is the plan",
-          "la gi", "gioi thieu", "thong tin")
+          "la gi", "gioi thieu", "thong tin", "what period", "cover", "covers")
 GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
 THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
 HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",
@@ -234,6 +237,58 @@ def find_people(snap: PlanSnapshot, norm: str,
         given = " ".join(full.split()[-2:])
         if has_phrase(norm, full) or (len(full.split()) >= 3 and has_phrase(norm, given)):
             found.append(o)
+    if not people and not found:
+        people, found = _given_names(snap, norm, officers)
+    return people, found
+
+
+_HONORED = re.compile(r"(?<![a-z])(?:dong chi|chi|anh|co|thay|ba|ong|em|ban)\s+([a-z]+)"
+                      r"(?:\s+([a-z]+))?")
+NAME_FLOOR = 88  # the same without an honorific: stricter
+GIVEN_FLOOR = 80  # rapidfuzz ratio for a two-word given name typed with a slip ("Kim Xa")
+# words after which an honorific and a name may stand ("hỏi chị Nhung", "của anh An")
+AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "thi", "oi")
+
+
+def _given_names(snap: PlanSnapshot, norm: str,
+                 officers: list[OfficerRef]) -> tuple[list[PersonInfo], list[OfficerRef]]:
+    """People named by an honorific and their given name, whole ("chị Tuyết Nhung"), its last
+    word ("chị Nhung", "thầy Hùng") or with a slip ("cô Kim Xa", "chị Diệu Ah")."""
+    people: list[PersonInfo] = []
+    found: list[OfficerRef] = []
+
+    def named(words: list[str], first: str, second: str | None) -> bool:
+        if not words:
+            return False
+        if first == words[-1]:
+            return True
+        return second is not None and len(words) >= 2 and \
+            fuzz.ratio(f"{first} {second}", " ".join(words[-2:])) >= GIVEN_FLOOR
+    for m in _HONORED.finditer(norm):
+        before = norm[: m.start()].split()[-1:]
+        if before and before[0] not in AFTER:
+            continue  # "thể chế có những chỉ tiêu nào": "có những" is no "cô Nhung"
+        first, second = m.group(1), m.group(2)
+        for p in snap.people:
+            if p.name and p not in people and named(normalise(p.name).split(), first, second):
+                people.append(p)
+        for o in officers:
+            if o not in found and named(normalise(o.full_name).split(), first, second):
+                found.append(o)
+        if people or found:
+            break
+    if not people and not found:  # a two-word given name with a slip, no honorific ("Tuấn Ann")
+        words = norm.split()
+        vocabulary = index(snap).idf  # a pair the plan itself uses is a word, not a name
+        for a, b in zip(words, words[1:], strict=False):
+            pair = f"{a} {b}"
+            if pair in vocabulary:
+                continue
+            for p in snap.people:
+                name = normalise(p.name or "")
+                if len(name.split()) == 2 and name[0] == pair[0] and \
+                        fuzz.ratio(pair, name) >= NAME_FLOOR and p not in people:
+                    people.append(p)
     return people, found
 
 
@@ -272,6 +327,7 @@ def _obligation_for(snap: PlanSnapshot, norm: str, period: slots.Period | None,
         if len(of_kind) == 1:
             return of_kind[0]
     for word, frequency in (("hang thang", "monthly"), ("monthly", "monthly"),
+                            ("bao cao thang", "monthly"), ("bao cao quy", "quarterly"),
                             ("hang quy", "quarterly"), ("quarterly", "quarterly"),
                             ("dinh ky", "quarterly"), ("hang nam", "yearly")):
         if has_phrase(norm, word):

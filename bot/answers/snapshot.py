@@ -126,6 +126,13 @@ class AreaInfo:
     tasks: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PassageInfo:
+    section: str
+    title: str
+    text: str
+
+
 @dataclass
 class PlanSnapshot:
     id: int
@@ -145,6 +152,7 @@ class PlanSnapshot:
     obligations: list[ObligationInfo]
     reviews: list[ReviewInfo]
     people: list[PersonInfo]
+    passages: list[PassageInfo] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # derived indexes (retrieval), built lazily
 
     def target(self, code: str) -> TargetInfo | None:
@@ -222,6 +230,9 @@ def _load(session: Session, plan: m.Plan) -> PlanSnapshot:
                           phases.get(r.phase_id), r.source)
                for r in session.exec(select(m.Review).where(m.Review.plan_id == plan.id)
                                      .order_by(m.Review.year, m.Review.month))]
+    passages = [PassageInfo(p.section, p.title, p.text)
+                for p in session.exec(select(m.PlanPassage).where(m.PlanPassage.plan_id == plan.id)
+                                      .order_by(m.PlanPassage.position))]
     issuer = session.get(m.Unit, plan.issuer_unit_id)
     return PlanSnapshot(
         id=plan.id, code=plan.code, number=plan.number, title=plan.title,
@@ -230,6 +241,7 @@ def _load(session: Session, plan: m.Plan) -> PlanSnapshot:
         period_start=plan.period_start, period_end=plan.period_end,
         document=dict(plan.document or {}), phases=list(phases.values()), areas=areas,
         targets=targets, obligations=obligations, reviews=reviews, people=list(people.values()),
+        passages=passages,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.answers import figures, wording
 from bot.answers.snapshot import (
@@ -27,6 +27,7 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
 from bot.progress import Assessment
+from storage import models as m
 
 STATE_ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻",
                "overdue": "⛔", "no_data": "▫️"}
@@ -121,7 +122,9 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     if target.coordinators:
         lines.append(t("answers.who.coordinators", lang, people=wording.people(
             target.coordinators)))
-    if actor.is_member:
+    if actor.is_member and year is not None and year < today.year:
+        lines.append(_year_figure(session, target, year, lang))  # that year's, not today's
+    elif actor.is_member:
         a = figures.assessments(engine, session, [target], today)[target.id]
         progress = figure_lines(target, a, lang)
         own = _own_school(engine, session, actor, target, lang)
@@ -138,6 +141,21 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     elif actor.is_member:
         buttons.append(Button(t("answers.button.status", lang), "cmd:status"))
     return Reply("\n".join(lines), [buttons])
+
+
+def _year_figure(session: Session, target: TargetInfo, year: int, lang: str) -> str:
+    """The last figure reported within a past year, or that none was."""
+    start = dt.datetime(year, 1, 1, tzinfo=clock.tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=clock.tz)
+    row = session.exec(select(m.ProgressReport).where(
+        m.ProgressReport.target_id == target.id, m.ProgressReport.reported_at >= start,
+        m.ProgressReport.reported_at < end, m.ProgressReport.withdrawn_at.is_(None))
+        .order_by(m.ProgressReport.reported_at.desc())).first()
+    if row is None or row.value is None:
+        return t("answers.target.year_none", lang, year=year)
+    day = clock.local(row.reported_at).date()
+    return t("answers.target.year_figure", lang, year=year,
+             value=wording.amount(row.value, target.unit, lang), date=fmt_date(day))
 
 
 def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,

@@ -136,6 +136,7 @@ def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[Pers
     groups and titles."""
     coordinator_only = topic == "coordinator"
     lang = actor.language
+    areas = {a.code: a for a in snap.areas}
     blocks, sources = [], []
     covered: set[int] = set()
     for officer in officers:
@@ -155,12 +156,14 @@ def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[Pers
                 covered.add(p.id)
                 if not items:
                     items = list(_roles_of(snap, p))
-        blocks.append(_block(officer.full_name, items, lang, coordinator_only, sources, topic))
+        label = f"{officer.full_name} ({officer.department})" if officer.department \
+            else officer.full_name
+        blocks.append(_block(label, items, lang, coordinator_only, sources, topic, areas))
     for p in people:
         if p.id in covered:
             continue
         blocks.append(_block(p.label, list(_roles_of(snap, p)), lang, coordinator_only,
-                             sources, topic))
+                             sources, topic, areas))
     if not blocks:
         return Reply(t("answers.who.nobody_named", lang))
     lines = [*blocks, cite(snap, sources, lang)]
@@ -168,7 +171,7 @@ def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[Pers
 
 
 def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[str],
-           topic: str | None = None) -> str:
+           topic: str | None = None, areas: dict | None = None) -> str:
     lines = [t("answers.who.person", lang, name=label)]
     if topic == "partners":
         own = [item for kind, _, item, _ in items if kind == "responsible"]
@@ -187,7 +190,13 @@ def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[s
     for kind in kinds:
         chosen = [(code, item, deadline) for k, code, item, deadline in items if k == kind]
         lines.append(t(f"answers.who.of_{kind}", lang, count=len(chosen)))
+        area_shown = None
         for code, item, deadline in chosen:
+            area = (areas or {}).get(getattr(item, "area_code", None))
+            if area is not None and area.code != area_shown:
+                lines.append(t("answers.who.area_header", lang,
+                               name=area.name_en if lang == "en" and area.name_en else area.name))
+                area_shown = area.code
             name = item.name_en if lang == "en" and item.name_en else item.name
             if deadline is not None:
                 lines.append(t("answers.who.item_deadline", lang, code=code, name=name,

@@ -68,12 +68,21 @@ def plan_import(file: Path, yes: Annotated[bool, typer.Option(
 
 @plan_app.command("show")
 def plan_show(code: Annotated[str | None, typer.Option(help="plan code")] = None,
-              lang: str = "vi") -> None:
-    """The plan at a glance."""
-    from bot.plans.overview import overview, render_overview
+              lang: str = "vi",
+              targets: Annotated[bool, typer.Option(
+                  "--targets", help="every target: value per phase, deadline, owners")] = False,
+              ) -> None:
+    """The plan at a glance; with --targets every target line by line."""
+    from bot.plans.overview import overview, render_overview, targets_listing
 
     settings = _settings()
     engine = open_database(settings)
+    if targets:
+        listing = targets_listing(engine, code, lang)
+        if listing is None:
+            _fail(f"parbot: no plan {code or ''}".strip())
+        typer.echo(listing)
+        return
     ov = overview(engine, clock.today(), code)
     if ov is None:
         _fail(f"parbot: no plan {code or ''}".strip())

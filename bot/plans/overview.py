@@ -150,3 +150,44 @@ def render_overview(ov: PlanOverview, today: dt.date, lang: str) -> Reply:
     buttons = [[Button(t("button.due", lang), "cmd:due"),
                 Button(t("button.help", lang), "cmd:help")]]
     return Reply("\n".join(lines), buttons)
+
+
+def targets_listing(engine: Engine, plan_code: str | None = None, lang: str = "vi") -> str | None:
+    """Every target of a plan with its value per phase or year, deadline, source and owners,
+    to check an import line by line against the paper plan (`parbot plan show --targets`)."""
+    from bot.progress import requirements
+    from bot.progress.wording import requirement_text
+
+    with Session(engine) as session:
+        plan = plan_by_code(session, plan_code)
+        if plan is None:
+            return None
+        areas = {a.id: a for a in session.exec(select(m.Area).where(m.Area.plan_id == plan.id))}
+        people = {p.id: p for p in session.exec(select(m.PlanPerson)
+                                                .where(m.PlanPerson.plan_id == plan.id))}
+        roles: dict[tuple[int, str], list[str]] = {}
+        for role in session.exec(select(m.PlanRole).where(m.PlanRole.target_id.is_not(None))
+                                 .order_by(m.PlanRole.id)):
+            person = people.get(role.person_id)
+            if person is not None:
+                label = person.name or person.title or person.department or person.key
+                roles.setdefault((role.target_id, role.kind), []).append(label)
+        targets = list(session.exec(select(m.Target).where(m.Target.plan_id == plan.id)
+                                    .order_by(m.Target.id)))
+        lines = [t("plan.targets.title", lang, number=plan.number, count=len(targets))]
+        for target in targets:
+            area = areas.get(target.area_id)
+            lines.append(t("plan.targets.target", lang, code=target.code, name=target.name,
+                           area=area.code if area else "-", unit=target.unit,
+                           per=target.measured_per))
+            for req in requirements(session, target):
+                lines.append(t("plan.targets.value", lang, label=req.label,
+                               requirement=requirement_text(req, target.unit, lang),
+                               deadline=fmt_date(req.deadline), source=req.source or "-"))
+            none = t("plan.targets.nobody", lang)
+            lines.append(t("plan.targets.owners", lang,
+                           responsible="; ".join(roles.get((target.id, "responsible"), []))
+                           or none,
+                           coordinators="; ".join(roles.get((target.id, "coordinator"), []))
+                           or none))
+        return "\n".join(lines)

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.core.clock import clock
 from bot.plans import schema as ps
 from bot.plans.loader import load_plan
+from bot.plans.passages import Passage, from_rows, read_text_file, text_file_for
 from storage import models as m
 from storage.db import session_scope
 
@@ -40,7 +41,9 @@ def _unit(session: Session, code: str, name: str, level: str) -> m.Unit:
     return unit
 
 
-def import_plan(engine: Engine, plan: ps.Plan, source_file: str = "") -> ImportResult:
+def import_plan(engine: Engine, plan: ps.Plan, source_file: str = "",
+                passages: list[Passage] | None = None) -> ImportResult:
+    """Store a plan; `passages` is its own text (none given: made of its rows)."""
     document = plan.model_dump(mode="json")
     with session_scope(engine) as session:
         existing = session.exec(select(m.Plan).where(m.Plan.code == plan.code)).first()
@@ -124,6 +127,11 @@ def import_plan(engine: Engine, plan: ps.Plan, source_file: str = "") -> ImportR
                 name=r.name, name_en=r.name_en, year=r.year, month=r.month, source=r.source,
                 note=r.note,
             ))
+        stored = passages or from_rows(plan)
+        for i, passage in enumerate(stored, 1):
+            session.add(m.PlanPassage(plan_id=row.id, position=i, section=passage.section[:64],
+                                      title=passage.title, text=passage.text))
+        counts["passages"] = len(stored)
         session.add(m.AuditLog(at=clock.now(), action="plan.import", entity="plan",
                                entity_id=row.id, detail={"code": plan.code, **counts}))
     return ImportResult(plan.code, True, superseded, counts)
@@ -137,7 +145,9 @@ def _roles(session: Session, people: dict[str, m.PlanPerson], responsible: list[
 
 
 def import_plan_file(engine: Engine, path: Path) -> ImportResult:
-    return import_plan(engine, load_plan(path), source_file=str(path))
+    """A plan file, with its full text when `<name>.text.md` lies beside it."""
+    return import_plan(engine, load_plan(path), source_file=str(path),
+                       passages=read_text_file(text_file_for(path)))
 
 
 def has_plan(engine: Engine) -> bool:

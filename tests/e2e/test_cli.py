@@ -121,3 +121,16 @@ def test_help_everywhere(db_url):
     for args in ([], ["db"], ["plan"], ["officers"], ["console"], ["ask"], ["run"]):
         result = parbot(*args, "--help", db_url=db_url)
         assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_plan_show_targets_for_checking_an_import(db_url):
+    parbot("db", "upgrade", db_url=db_url)
+    assert _count(db_url, m.PlanPassage) > 30  # the plan's text came with it
+    shown = parbot("plan", "show", "--targets", db_url=db_url)
+    assert shown.returncode == 0, shown.stderr
+    out = shown.stdout
+    assert out.startswith("Kế hoạch 737/KH-PGDĐT — 25 chỉ tiêu")
+    assert len(re.findall(r"^[A-Z]+-\d+ · ", out, re.MULTILINE)) == 25
+    assert "  Năm 2024 và năm 2025: ≥ 85% — hạn 31/12/2025 (Phụ lục B.6; I.3.7)\n" in out
+    missing = parbot("plan", "show", "--targets", "--code", "NO-SUCH", db_url=db_url)
+    assert missing.returncode != 0

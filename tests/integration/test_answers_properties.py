@@ -109,4 +109,7 @@ def test_with_progress_and_as_a_guest(engine, question):
     assert _percents(reply.text) <= allowed, (question, reply.text)
     guest = answer(engine, GUEST, question, TODAY, public_plan=True)
     assert isinstance(guest, Reply) and guest.text.strip()
-    assert not _percents(guest.text) & {30.0, 6.0, 70.0, 92.0}, "progress is not public"
+    # the reported figures that the plan's own text never states (30% is also the plan's
+    # skills-training target of 2021-2023, quoted from section I.3.5)
+    progress_only = {30.0, 6.0, 70.0, 92.0} - _percents(PLAN_TEXT)
+    assert progress_only and not _percents(guest.text) & progress_only, "progress is not public"

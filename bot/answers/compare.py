@@ -1,0 +1,98 @@
+"""Comparisons across phases or years ("chỉ tiêu X giai đoạn đầu và cuối khác gì", "SIPAS 2025
+cao hơn 2023 bao nhiêu", "how do … differ"): every value the plan sets for the target side by
+side, with the change between the first and the last when both are numbers; for an area, each
+of its targets' values per phase."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answers import wording
+from bot.answers.intents import Question, cue
+from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.formatting import fmt_number
+from bot.core.replies import Reply
+
+COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "chenh lech",
+           "differ*", "compar*", "versus", "higher than", "lower than")
+CLOSE = 0.85
+
+
+_PERIOD = re.compile(r"(?:giai doan|gd|phase)\s*(\d{4})\s*-\s*(\d{4})"
+                     r"|(?:giai doan|gd|phase)\s*(\d)(?!\d)"
+                     r"|(?<![\d-])(\d{4})\s*-\s*(\d{4})(?![\d-])"
+                     r"|(?<![\d/-])(20\d\d)(?![\d/-])")
+
+
+def named_periods(norm: str) -> set[str]:
+    """The phases and years a question names: "gđ1 và gđ2", "2021-2023 với 2024-2025"."""
+    out = set()
+    for m in _PERIOD.finditer(norm):
+        if m.group(1) or m.group(4):
+            out.add(f"{m.group(1) or m.group(4)}-{m.group(2) or m.group(5)}")
+        elif m.group(3):
+            out.add(f"phase {m.group(3)}")
+        else:
+            out.add(m.group(6))
+    return out
+
+
+_BASELINE = re.compile(r"so voi (?:nam )?\d{4}(?!\s*-)")  # "so với năm 2015": a baseline
+
+
+def asks_compare(norm: str) -> bool:
+    """Comparing words, or two phases or years named together ("so với năm 2021" is the
+    baseline of a target, not a comparison)."""
+    norm = _BASELINE.sub(" ", norm)
+    return cue(norm, COMPARE) or len(named_periods(norm)) >= 2
+
+
+def _target(q: Question) -> TargetInfo | None:
+    if q.target is not None and len(q.target.values) > 1:
+        return q.target
+    hits = [h for h in q.hits if h.entity.kind == "target"]
+    if not hits or hits[0].confidence < 0.3:
+        return q.target
+    close = [h.entity.item for h in hits if h.score >= CLOSE * hits[0].score]
+    return max(close, key=lambda tg: len({(v.phase, v.year) for v in tg.values}))
+
+
+def _line(tg: TargetInfo, lang: str) -> str:
+    return " · ".join(f"{wording.when(v, lang)}: {wording.value_requirement(v, tg.unit, lang)}"
+                      for v in tg.values)
+
+
+def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> Reply | None:
+    if not asks_compare(q.text):
+        return None
+    lang = actor.language
+    target = None if q.intent == "area" else _target(q)
+    if target is None and q.area is not None:
+        lines = [t("answers.compare.area", lang, name=q.area.name_en if lang == "en"
+                   else q.area.name)]
+        sources = []
+        for tg in snap.area_targets(q.area.code):
+            name = tg.name_en if lang == "en" and tg.name_en else tg.name
+            lines.append(f"• {tg.code} {name}: {_line(tg, lang)}")
+            sources += [v.source for v in tg.values]
+        lines.append(cite(snap, sources, lang))
+        return Reply("\n".join(lines))
+    if target is None or len(target.values) < 2:
+        return None
+    name = target.name_en if lang == "en" and target.name_en else target.name
+    lines = [t("answers.target.title", lang, code=target.code, name=name)]
+    lines += [f"• {wording.when(v, lang)}: {wording.value_requirement(v, target.unit, lang)}"
+              for v in target.values]
+    first, last = target.values[0], target.values[-1]
+    if first.value is not None and last.value is not None and target.unit == "percent":
+        diff = (last.value_max or last.value) - first.value if last.value_max else \
+            last.value - first.value
+        low = last.value - first.value
+        change = fmt_number(round(low, 1), lang) if not last.value_max else \
+            f"{fmt_number(round(low, 1), lang)}-{fmt_number(round(diff, 1), lang)}"
+        lines.append(t("answers.compare.change", lang, first=wording.when(first, lang),
+                       last=wording.when(last, lang), change=change))
+    lines.append(cite(snap, [v.source for v in target.values], lang))
+    return Reply("\n".join(lines))

@@ -1,0 +1,603 @@
+"""Answers quoted from the plan's own text: the passages stored with the plan, cut into
+sentences (an appendix row stays whole, with its owners), found with BM25 (`rank_bm25`) over
+folded words, word pairs and toned words (a question typed with tone marks tells "cử" from
+"cụ"), re-ranked with rapidfuzz, and quoted verbatim with their section.
+
+Each answer carries a confidence: the IDF-weighted share of the question's meaningful words that
+the quoted sentence (and its section's title) explains, words the plan never uses counting
+against it. A question whose key words the plan never uses, or that asks for an amount the
+nearest sentence does not give, is answered "the plan does not say" with the nearest passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+from rapidfuzz import fuzz
+
+from bot.answers import intents
+from bot.answers.normalise import normalise, tokens
+from bot.answers.retrieval import STOPWORDS, index
+from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
+from bot.core.text import fold, nfc
+
+QUOTE_LIMIT = 430  # characters of one quoted sentence; the reply stays under 600
+RERANK = 8
+AMOUNT_SURE = 0.7  # an amount is quoted only from a sentence that explains this much
+NEAREST = 0.55  # the nearest passage is offered when it explains this share of the question
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.)\s+\S")
+# asking for an amount: the answer must carry a number
+AMOUNT = ("bao nhieu", "may", "how much", "how many", "ty le", "phan tram", "so luong",
+          "bao lau", "so tien")
+# words of the question's form that the stop list of retrieval does not hold
+EXTRA_STOP = frozenset("""
+ke hoach nhac nhac den de cap quy dinh the nao nhu sao gi ca nhung nao ai dau ntn sao vay
+z v oi mn moi nguoi ak a ha nhe nha khong ko k hk thi the lien quan ve viec xac dinh phai lam
+plan say says said mention mentions about does do what which who how is are the of
+""".split())
+
+
+def _cue_words() -> frozenset[str]:
+    """The words of the cue phrases that decide intents: the form of a question, not its
+    subject ("mảng", "lo", "hạn"), never a sign that the plan lacks something."""
+    words: set[str] = set()
+    for value in vars(intents).values():
+        if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            for phrase in value:
+                words.update(re.findall(r"[a-z]+", phrase))
+    return frozenset(words)
+
+
+PEOPLE = re.compile(r"Người thực hiện|Người phối hợp|Đ/c|chịu trách nhiệm|Trưởng phòng",
+                    re.IGNORECASE)
+# a Vietnamese syllable, folded: what a word the plan lacks looks like (not "asdkjh")
+SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                      r"[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
+# words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
+LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
+                  "nay do co duoc".split())
+# words of a question's form beyond the intents' cues: comparing, asking, addressing
+FORM = frozenset("""
+khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
+oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
+chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
+""".split())
+CUE_WORDS = _cue_words() | FORM
+CUE_PREFIXES = tuple(p[:-1] for value in vars(intents).values() if isinstance(value, tuple)
+                     for p in value if isinstance(p, str) and p.endswith("*"))
+
+
+def is_form(word: str) -> bool:
+    """A word of a question's form (a cue of the intents, "coordinat*" included)."""
+    return word in CUE_WORDS or (len(word) > 4 and word.startswith(CUE_PREFIXES))
+CUE_PHRASES = frozenset(p for value in vars(intents).values() if isinstance(value, tuple)
+                        for p in value if isinstance(p, str) and " " in p)
+# "mọi người ơi", "ad ơi", "cho em hỏi": addressing, not asking
+VOCATIVE = re.compile(r"(?<![a-z])(?:(?:moi nguoi|ad|admin|bot|anh chi|ban|em|anh|chi) oi|"
+                      r"cho (?:em|minh|toi|hoi) hoi|cho hoi|xin hoi)(?![a-z])")
+SECTION_NAMES = {"head": ("phần đầu", "heading"), "preamble": ("phần căn cứ", "preamble"),
+                 "signature": ("phần ký", "signature"), "recipients": ("nơi nhận", "recipients"),
+                 "closing": ("lời kết", "closing"), "PL": ("Phụ lục", "appendix"),
+                 "notes": ("ghi chú", "notes")}
+
+
+# English words of questions, as the plan's Vietnamese says them (the text answerer only)
+ENGLISH = {
+    "quality management": "quan ly chat luong", "standard": "tieu chuan",
+    "standards": "tieu chuan", "documents": "van ban", "document": "van ban",
+    "based on": "can cu", "basis": "can cu", "budget": "kinh phi",
+    "funding": "kinh phi", "cost": "kinh phi", "costs": "kinh phi",
+    "online meetings": "cuoc hop truc tuyen", "online meeting": "cuoc hop truc tuyen",
+    "meetings": "cuoc hop", "legal documents": "van ban quy pham phap luat",
+    "concretised": "cu the hoa", "concretized": "cu the hoa",
+    "institutional reform": "cai cach the che", "recipients": "noi nhan",
+    "sent to": "noi nhan", "signed": "nguoi ky", "signs": "nguoi ky", "signer": "nguoi ky",
+    "reviewed": "so ket tong ket", "reviews": "so ket tong ket",
+    "schools": "don vi truong hoc", "school": "truong hoc", "principles": "nguyen tac",
+    "principle": "nguyen tac", "motto": "phuong cham", "slogan": "phuong cham",
+    "emulation": "thi dua", "competition": "thi dua", "quarterly": "quy",
+    "reporting": "bao cao", "report": "bao cao", "reports": "bao cao",
+    "digital skills": "ky nang so", "training": "tap huan boi duong",
+    "satisfaction": "hai long", "administrative procedures": "thu tuc hanh chinh",
+    "e government": "chinh quyen dien tu", "digital government": "chinh quyen so",
+    "staff": "bien che", "payroll": "bien che", "autonomy": "tu chu",
+    "financial": "tai chinh", "finance": "tai chinh", "discipline": "ky luat",
+    "smart school": "truong hoc thong minh", "corruption": "tham nhung",
+    "purpose": "muc dich", "requirements": "yeu cau", "tasks": "nhiem vu",
+    "responsibilities": "trach nhiem", "responsibility": "trach nhiem",
+    "iso": "iso", "review": "so ket tong ket", "final review": "tong ket",
+    "mid term review": "so ket", "issued": "ban hanh", "period": "giai doan",
+    "receives": "noi nhan", "receive": "noi nhan", "staff reduction": "tinh gian bien che",
+    "staff cuts": "tinh gian bien che", "downsizing": "tinh gian bien che",
+    "one stop": "mot cua", "one stop shop": "mot cua lien thong", "propaganda": "tuyen truyen",
+    "communication": "tuyen truyen", "awareness": "tuyen truyen", "savings": "tiet kiem",
+    "waste": "lang phi", "public finance": "tai chinh cong", "civil service": "cong vu",
+    "job rotation": "chuyen doi vi tri cong tac", "decree": "nghi dinh",
+    "resolution": "nghi quyet", "urban government": "chinh quyen do thi",
+    "database": "co so du lieu", "smart city": "thanh pho thong minh",
+    "information technology": "cong nghe thong tin",
+    "ethics": "dao duc nghe nghiep", "units": "don vi", "unit": "don vi",
+    "self financing": "tu chu tai chinh", "self financed": "tu chu tai chinh",
+    "simplified": "don gian hoa", "simplify": "don gian hoa", "on time": "dung han",
+    "principal": "nguoi dung dau", "head of office": "truong phong",
+    "returns": "tra lai", "return": "tra lai", "returned": "tra lai", "file": "ho so",
+    "dossier": "ho so", "application": "ho so", "several times": "nhieu lan",
+    "harass": "nhung nhieu", "harassment": "nhung nhieu", "punish": "ky luat",
+    "punished": "ky luat", "penalty": "ky luat", "head": "nguoi dung dau",
+    "meeting": "cuoc hop", "online": "truc tuyen", "procedures": "thu tuc hanh chinh",
+    "procedure": "thu tuc hanh chinh", "target": "chi tieu", "targets": "chi tieu",
+}
+_ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")s?(?![a-z])")
+
+
+# how people ask for the parts of an administrative document, as the document names them
+PARTS = {"gui cho": "noi nhan", "gui den": "noi nhan", "gui toi": "noi nhan",
+         "gui nhung noi": "noi nhan", "sent to": "noi nhan", "dua tren": "can cu thuc hien"}
+_PARTS = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def english(normalised: str) -> str:
+    """English words of a normalised question replaced by the plan's words for them, and the
+    parts of a document asked for by the document's own names."""
+    text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], normalised)
+    return _PARTS.sub(lambda m: PARTS[m.group(1)], text)
+
+
+# words of a question's form that, typed with other tone marks, are words of substance:
+# "mấy" is a question, "máy" (bộ máy, máy tính) is not; "có" asks, "cơ" (cơ sở) does not
+STOP_TONED = {"may": {"mấy"}, "co": {"có", "cô"}, "so": {"số", "so"}, "ban": {"bạn"},
+              "can": {"cần"}, "ma": {"mà"}, "thi": {"thì"}, "de": {"để"}, "o": {"ở"},
+              "tu": {"từ"}, "la": {"là"}, "do": {"do", "đó"}, "ve": {"về"}, "nao": {"nào"},
+              "ai": {"ai"}, "gi": {"gì"}, "hoi": {"hỏi"}, "mot": {"một"}, "hai": {"hai"},
+              "ba": {"ba", "bà"}, "bon": {"bốn"}, "tinh": {"tình"}, "hinh": {"hình"},
+              "ket": {"kết"}, "qua": {"quả", "qua"}}
+
+
+def rescued(question: str) -> set[str]:
+    """Folded words that the stop lists would drop but that were typed as another word."""
+    out = set()
+    for w in _WORD.findall(nfc(question or "")):
+        key = fold(w)
+        if key in STOP_TONED and fold(w) != w.lower() and w.lower() not in STOP_TONED[key]:
+            out.add(key)
+    return out
+
+
+def toned(word: str) -> str:
+    """A word with its tone as a suffix, so "hoà" and "hòa" (old and new placement) agree."""
+    parts = unicodedata.normalize("NFD", word.lower().replace("đ", "dd"))
+    tone = "".join(c for c in parts if c in TONES)
+    base = "".join(c for c in parts if c not in TONES)
+    return unicodedata.normalize("NFC", base) + tone
+
+
+def toned_words(text: str) -> list[str]:
+    """The words typed with tone marks or vowel marks (their folded form differs)."""
+    out = []
+    for w in _WORD.findall(nfc(text or "")):
+        if fold(w) != w.lower():
+            out.append("~" + toned(w))
+    return out
+
+
+def _pairs(words: list[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: PassageInfo
+    text: str  # verbatim
+    position: int
+    features: frozenset[str]
+    folded: str = ""
+
+
+def _sentences(line: str) -> list[str]:
+    if " | " in line or len(line) <= 300:
+        return [line]
+    pieces = re.split(r"(?<=\.)\s+", line)
+    out: list[str] = []
+    for piece in pieces:
+        if out and piece[:1].islower():
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _units(passage: PassageInfo) -> list[str]:
+    """The quotable pieces of a passage: its sentences; a list of short items (who receives the
+    plan) stays whole; numbered headings and lines in capitals (titles) are left out."""
+    bodies, lines = [], []
+    for line in passage.text.splitlines():
+        body = line.strip()
+        body = body[2:].strip() if body.startswith("- ") else body
+        if not body or (_HEADING.match(body) and len(body) < 90) or body == "Phụ lục":
+            continue
+        if body.isupper() and len(body) > 20:
+            continue
+        bodies.append(body)
+        lines.append(line.strip())
+    if len(bodies) > 2 and all(len(b) < 60 for b in bodies):
+        return [" ".join(lines)]  # as written, bullets and all
+    return [piece for body in bodies for piece in _sentences(body)]
+
+
+def _features(text: str) -> list[str]:
+    words = tokens(normalise(text))
+    return [*words, *_pairs(words), *toned_words(text)]
+
+
+class TextIndex:
+    def __init__(self, snap: PlanSnapshot) -> None:
+        self.sentences: list[Sentence] = []
+        docs = []
+        for passage in snap.passages:
+            title = _features(passage.title)
+            for piece in _units(passage):
+                    feats = _features(piece)
+                    docs.append(feats + title + title)  # a section's title weighs twice
+                    self.sentences.append(Sentence(passage, piece, len(self.sentences),
+                                                   frozenset(feats + title), fold(piece)))
+        self.bm25 = BM25Okapi(docs) if docs else None
+        n = max(len(docs), 1)
+        df: dict[str, int] = {}
+        for doc in docs:
+            for f in set(doc):
+                df[f] = df.get(f, 0) + 1
+        self.df = df
+        # the plan's other words: its targets' keywords, aliases and English names
+        self.known = frozenset(f for f in index(snap).idf if " " not in f)
+        self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+
+    def query(self, question: str) -> tuple[list[str], ...]:
+        """(BM25 query, meaningful words, unknown words, word pairs, words of the question's
+        form the plan does not use) of a question."""
+        words = tokens(english(VOCATIVE.sub(" ", normalise(question))))
+        stop = STOPWORDS | EXTRA_STOP
+        meant = rescued(question)
+        content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
+                   and not w.isdigit() and w != "%"]
+        typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
+                 and fold(w[1:]).replace("dd", "d") not in FORM]
+        unknown = [w for w in content if w not in self.idf and w not in self.known
+                   and not is_form(w)]
+        form = [w for w in content if w not in self.idf and is_form(w)]
+        unknown += [w for w in typed if w not in self.idf and fold(w[1:]) in self.idf]
+        pairs = [p for p in _pairs(words) if p in self.idf]
+        # a word of the plan made of two syllables that alone are only a question's form
+        # ("mức độ", "cơ chế"): the pair itself is meaningful
+        content += [p for p in pairs if not any(w in content for w in p.split("_"))
+                    and p.replace("_", " ") not in CUE_PHRASES
+                    and (not all(w in CUE_WORDS for w in p.split("_")) or self.df[p] <= 3)
+                    and not any(w in LINKS for w in p.split("_"))]
+        # two syllables side by side that the plan never puts together, neither of them in
+        # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
+        backed = {w for p in pairs for w in p.split("_")}
+        loose = [w for w in words if w in content and w not in backed and len(w) < 5
+                 and w.isalpha()]
+        for a, b in zip(words, words[1:], strict=False):
+            if a in loose and b in loose and a != b and f"{a} {b}" not in CUE_PHRASES \
+                    and not (a in CUE_WORDS and b in CUE_WORDS):
+                unknown += [w for w in (a, b) if w not in unknown]
+        return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
+                form)
+
+    def explained(self, content: list[str], pairs: list[str], s: Sentence,
+                  typed: dict[str, str] | None = None) -> float:
+        """The weight of the question's words a sentence explains: a syllable fully when a word
+        pair of the question that holds it is in the sentence too (Vietnamese words are mostly
+        two syllables), when it is long enough to mean something alone, or when it was typed
+        with its tone marks and the sentence has it so ("ký" is not "kỳ"), else a third."""
+        backed = {w for p in pairs if p in s.features for w in p.split("_")}
+        total = 0.0
+        for w in content:
+            if w in s.features:
+                marked = (typed or {}).get(w)
+                if marked is not None and marked not in s.features:
+                    total += self.idf[w] * 0.2  # "lương" typed, "lượng" found
+                    continue
+                alone = w in backed or len(w) >= 5 or not w.isalpha() or self.df[w] <= 2 \
+                    or (marked is not None and marked in s.features and self.df[marked] <= 3)
+                total += self.idf[w] * (1.0 if alone else 0.3)
+        return total
+
+    def search(self, question: str) -> list[tuple[float, Sentence]]:
+        """The sentences nearest the question, best first, each with its confidence."""
+        if self.bm25 is None:
+            return []
+        query, content, unknown, pairs, form = self.query(question)
+        if not content:
+            return []
+        typed = {fold(w[1:]).replace("dd", "d"): w for w in toned_words(question)}
+        scores = self.bm25.get_scores(query)
+        top = sorted(range(len(scores)), key=lambda i: -scores[i])[:RERANK]
+        # words the plan never uses count against; a word of a question's form a little
+        total = sum(self.idf.get(w, 0.0) for w in content if w in self.idf) + \
+            self.max_idf * len(unknown) + 0.5 * self.max_idf * len(form)
+        best = max(scores[top[0]], 1e-9) if top else 1.0
+        folded = fold(question)
+        years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
+        asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
+        out = []
+        for i in top:
+            if scores[i] <= 0:
+                continue
+            s = self.sentences[i]
+            confidence = self.explained(content, pairs, s, typed) / total if total else 0.0
+            similarity = fuzz.token_set_ratio(folded, s.folded) / 100
+            rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
+            if asks_who and PEOPLE.search(s.text):  # "ai …": the sentences naming people
+                rank += 0.15
+            if years:  # a year asked: the sentences of that year or phase first
+                said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
+                                      f"{s.text} {s.passage.title}"))
+                rank += 0.3 if years & said else -0.2 if said else 0.0
+            out.append((rank, confidence, s))
+        out.sort(key=lambda r: (-r[0], r[2].position))
+        return [(confidence, s) for _, confidence, s in out]
+
+    def unknown(self, question: str) -> list[str]:
+        return self.query(question)[2]
+
+    def unknown_share(self, question: str) -> float:
+        """The weight of the words the plan never uses among the question's meaningful ones
+        (a short word typed without tone marks, likely shorthand, does not count)."""
+        _, content, unknown, _, _ = self.query(question)
+        unknown = [w for w in unknown if w.startswith("~") or len(w) >= 4]
+        known = sum(self.idf[w] for w in content if w in self.idf)
+        missing = self.max_idf * len(unknown)
+        return missing / (known + missing) if known + missing else 0.0
+
+
+def text_index(snap: PlanSnapshot) -> TextIndex:
+    found = snap.extra.get("text_index")
+    if found is None:
+        found = snap.extra["text_index"] = TextIndex(snap)
+    return found
+
+
+def where(snap: PlanSnapshot, passage: PassageInfo, lang: str) -> str:
+    """"mục IV.3", "Phụ lục, GĐ 2024-2025, dòng 3", "nơi nhận"."""
+    section = passage.section
+    appendix = re.match(r"^PL\.([A-Za-z0-9]+)\.(\d+)$", section)
+    if appendix:
+        return cite_parts(snap, f"Phụ lục {appendix.group(1)}.{appendix.group(2)}", lang)[0]
+    base = re.sub(r"\s*\(\d+\)$", "", section)
+    if re.match(r"^[IVX]+(\.\d+)*$", base):
+        return f"{'section' if lang == 'en' else 'mục'} {base}"
+    names = SECTION_NAMES.get(base)
+    if names:
+        return names[1] if lang == "en" else names[0]
+    return passage.title or section
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
+def asks_amount(question: str) -> bool:
+    norm = f" {normalise(question)} ".replace(" bo may ", " ")  # "bộ máy" is not "mấy"
+    if any(w in toned_words(question) for w in ("~máy",)):
+        norm = norm.replace(" may ", " ")
+    return any(f" {w} " in norm for w in AMOUNT)
+
+
+def has_number(text: str) -> bool:
+    """Does a sentence give an amount (a number that is not a year or a date)?"""
+    for m in re.finditer(r"(?<![\d/])(\d+(?:[.,]\d+)?)(?![\d/])", text):
+        value = float(m.group(1).replace(",", "."))
+        if not 1900 <= value <= 2100:
+            return True
+    return False
+
+
+# --- replies --------------------------------------------------------------------------------
+
+OTHER_DOC = re.compile(
+    r"(?<![\d/])(\d{1,5})\s*/\s*(?:\d{4}\s*/\s*)?(?:[A-Za-zĐđ]{2})"  # 2387/KH-…, 97/2019/QH14
+    r"|(?<!\w)(?:kế hoạch|ke hoach|kh|nghị định|nghi dinh|nđ|nd|nghị quyết|nghi quyet|nq|"
+    r"thông tư|thong tu|quyết định|quyet dinh|qđ|qd|công văn|cong van)\s+(?:số\s+|so\s+)?"
+    r"(\d{1,5})"
+    r"(?![\d%])", re.IGNORECASE)
+
+
+def other_documents(snap: PlanSnapshot, question: str) -> list[str]:
+    """Numbers of documents the question names that are not this plan ("KH 206", "59/2019")."""
+    own = re.match(r"\s*(\d+)", snap.number)
+    found = []
+    for m in OTHER_DOC.finditer(question or ""):
+        number = m.group(1) or m.group(2)
+        if number and (own is None or number != own.group(1)) and number not in found:
+            if m.group(2) and int(number) >= 1900 and int(number) <= 2100:
+                continue  # "kế hoạch 2025": a year
+            found.append(number)
+    return found
+
+
+@dataclass
+class TextAnswer:
+    text: str
+    score: float
+    said: bool  # False: the plan does not say it
+    sentences: list[Sentence]
+    nearest: bool = True  # False: nothing in the plan comes near
+    unknown: bool = False  # the question uses words the plan never uses
+    unknown_share: float = 0.0  # their share of the question's meaningful words
+
+
+def _typed(question: str, unknown: list[str]) -> list[str]:
+    """The words of the question, as typed, that the plan never uses; side by side they stay
+    together ("kinh phí")."""
+    phrases: list[str] = []
+    run: list[str] = []
+    for w in re.findall(r"[^\W_]+", nfc(question or ""), re.UNICODE):
+        if fold(w) in unknown or "~" + toned(w) in unknown:
+            run.append(w.lower())
+            continue
+        if run:
+            phrases.append(" ".join(run))
+            run = []
+    if run:
+        phrases.append(" ".join(run))
+    return list(dict.fromkeys(phrases))
+
+
+def _english_typed(question: str, unknown: list[str]) -> list[str]:
+    """The English words of a question whose Vietnamese the plan never uses ("budget")."""
+    folded = fold(question or "")
+    return [k for k in ENGLISH if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", folded)
+            and any(w in unknown for w in ENGLISH[k].split())]
+
+
+def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
+    lines = []
+    budget = 560
+    for s in chosen:
+        quoted = clip(s.text, min(QUOTE_LIMIT, budget - 40))
+        line = f"“{quoted}” ({snap.short(lang)}, {where(snap, s.passage, lang)})"
+        if len(line) > budget:
+            break
+        budget -= len(line)
+        lines.append(line)
+    return lines
+
+
+_SECTION_ASKED = re.compile(r"(?<![a-z])(?:muc|section|phan|doan)\s+([ivx]+(?:\.\d+)*)"
+                            r"(?![a-z0-9.])")
+
+
+def named_section(index: TextIndex, question: str) -> list[Sentence]:
+    """The first sentences of a section the question names by its number ("mục IV.3")."""
+    m = _SECTION_ASKED.search(fold(question or ""))
+    if not m:
+        return []
+    wanted = m.group(1).upper()
+    found = [s for s in index.sentences
+             if re.sub(r"\s*\(\d+\)$", "", s.passage.section).upper() == wanted]
+    return found[:2]
+
+
+def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer | None:
+    """The plan's sentence(s) that answer the question, or that the plan does not say it."""
+    index = text_index(snap)
+    if index.bm25 is None:
+        return None
+    section = named_section(index, question)
+    if section:  # "mục IV.3 nói gì": that section, from its start
+        return TextAnswer("\n".join([t("answers.text.says", lang)]
+                                    + _quote_lines(snap, section, lang)), 0.95, True, section)
+    others = other_documents(snap, question)
+    found = index.search(question)
+    if others:
+        pattern = re.compile("|".join(rf"(?<!\d){n}(?!\d)" for n in others))
+        cited = [(c, s) for c, s in found if pattern.search(s.text)]
+        if not cited:
+            cited = [(0.9, s) for s in index.sentences if pattern.search(s.text)][:2]
+        if not cited:
+            what = ", ".join(others)
+            return TextAnswer(t("answers.text.other_unknown", lang, plan=snap.short(lang),
+                                number=what), 0.9, False, [])
+        chosen = [s for _, s in cited[:1]]
+        lines = [t("answers.text.about_other", lang, plan=snap.short(lang))]
+        return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
+                          chosen)
+    unknown = [w for w in index.unknown(question) if w.startswith("~") or len(w) >= 3]
+    if lang == "en":  # an English word the glossary does not know is no sign of anything
+        typed_words = set(fold(question).split()) | set(re.findall(r"[a-z]+", fold(question)))
+        unknown = [w for w in unknown if w not in typed_words]
+    if not found:
+        if not any(SYLLABLE.match(w) for w in unknown if not w.startswith("~")) and \
+                not any(w.startswith("~") for w in unknown):
+            return None  # no word at all ("asdkjh"): not understood, not "not said"
+        typed = _typed(question, unknown) or (
+            _english_typed(question, unknown) if lang == "en"
+            else [w for w in unknown if not w.startswith("~")])
+        if not unknown:
+            return None
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
+        return TextAnswer(t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
+                          0.5, False, [], False, True, index.unknown_share(question))
+    confidence, best = found[0]
+    typed = _typed(question, unknown) or (
+        _english_typed(question, unknown) if lang == "en"
+        else [w for w in unknown if not w.startswith("~")])
+    # an amount asked: a number of a sentence about something else is a guess
+    missing_amount = asks_amount(question) and (not has_number(best.text)
+                                                or confidence < AMOUNT_SURE)
+    if typed or unknown or missing_amount:
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
+        lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
+        near = confidence >= NEAREST
+        if near:
+            lines.append(t("answers.text.nearest", lang))
+            lines += _quote_lines(snap, [best], lang)
+        return TextAnswer("\n".join(lines), 0.5 if typed or unknown else 0.45, False, [best],
+                          near, bool(typed or unknown), index.unknown_share(question))
+    chosen = [(confidence, best)]
+    for c, s in found[1:5]:
+        if c >= 0.5 * confidence and c >= 0.3 and s.passage == best.passage:
+            chosen.append((c, s))
+            break
+    else:  # the sentence after, in the same passage, if it is about the question too
+        after = best.position + 1
+        near = {s.position: c for c, s in found}
+        if after < len(index.sentences) and index.sentences[after].passage == best.passage \
+                and near.get(after, 0.0) >= 0.3:
+            chosen.append((near[after], index.sentences[after]))
+    if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
+        chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
+    quoted = sorted((s for _, s in chosen), key=lambda s: s.position)
+    lines = [t("answers.text.says", lang)] + _quote_lines(snap, quoted, lang)
+    return TextAnswer("\n".join(lines), confidence, True, quoted)
+
+
+def quote_at(snap: PlanSnapshot, position: str, lang: str, t) -> str | None:
+    """The sentence a "text" button points at, quoted with its section."""
+    index = text_index(snap)
+    if not position.isdigit() or int(position) >= len(index.sentences):
+        return None
+    chosen = [index.sentences[int(position)]]
+    return "\n".join([t("answers.text.says", lang)] + _quote_lines(snap, chosen, lang))
+
+
+def nearest(snap: PlanSnapshot, question: str, floor: float = 0.15) -> list[Sentence]:
+    """Two sentences of different sections that come closest, to ask back with."""
+    out: list[Sentence] = []
+    for confidence, s in text_index(snap).search(question):
+        if confidence >= floor and all(s.passage != o.passage for o in out):
+            out.append(s)
+        if len(out) == 2:
+            break
+    return out
+
+
+def source_sentence(snap: PlanSnapshot, sources: str, question: str) -> Sentence | None:
+    """The plan's own sentence behind an item cited as `sources` ("IV.3", "I.3.1; II.1"): of
+    that section's sentences, the one nearest the question."""
+    wanted = {piece.strip() for piece in (sources or "").split(";") if piece.strip()}
+    if not wanted:
+        return None
+    index = text_index(snap)
+
+    def base(s: Sentence) -> str:
+        return re.sub(r"\s*\(\d+\)$", "", s.passage.section)
+
+    for _, s in index.search(question):
+        if base(s) in wanted:
+            return s
+    return next((s for s in index.sentences if base(s) in wanted), None)

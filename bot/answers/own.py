@@ -1,0 +1,245 @@
+"""The asker's own work, per role: an officer's targets and reports (what they are responsible
+for and what they coordinate, each with its figure and next deadline); a principal's school (what
+it has not reported yet this quarter); a leader's team (who has not reported, with days since
+their last report). "Việc của em", "chỉ tiêu của anh", "tổ em phối hợp gì", "my targets",
+"trường mình còn thiếu báo cáo nào", "những ai chưa gửi số liệu"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.answers import figures, slots, wording
+from bot.answers.intents import COORDINATE, cue, phase_in
+from bot.answers.normalise import normalise
+from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
+from bot.answers.target import selected_values
+from bot.core.access import Actor
+from bot.core.catalogue import t
+from bot.core.clock import clock
+from bot.core.formatting import fmt_date
+from bot.core.replies import Reply
+from storage import models as m
+
+ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
+_OWN = re.compile(
+    rf"(?:cua|voi) {ME}(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|a|"
+    rf"vay|nay)(?:\s|$)|\s*$)"
+    rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
+    rf"dang|nhan|chiu trach nhiem|con|chua|da)"
+    rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai)(?:\s|$)"
+    rf"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
+    r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
+_SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
+                     r"|(?:^|\s)(?:my|our) school")
+_MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao", "chua co so lieu",
+            "not reported", "not yet reported", "missing", "haven t", "hasn t")
+_WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "who hasn t",
+                "who haven t", "ai con thieu")
+LIMIT = 1400
+
+
+def asks_own(norm: str) -> bool:
+    return bool(_OWN.search(norm))
+
+
+def school_words(text: str, actor: Actor | None = None) -> str | None:
+    """"trường mình phải báo cáo thế nào" → "đơn vị trường học phải báo cáo thế nào": the
+    plan's words for the asker's own school (a principal's "việc của tôi" is the school's),
+    or None when the question is not about it."""
+    norm = normalise(text)
+    if _SCHOOL.search(norm):
+        return _SCHOOL.sub(" don vi truong hoc ", norm).strip()
+    if actor is not None and actor.role == "principal" and asks_own(norm):
+        return f"don vi truong hoc {_OWN.sub(' ', norm)}".strip()
+    return None
+
+
+def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, text: str,
+             today: dt.date) -> Reply | None:
+    norm = normalise(text)
+    if actor.officer_id is None:
+        return None
+    if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
+        return not_reported(engine, session, snap, actor, today)
+    if _SCHOOL.search(norm) or (actor.role == "principal" and cue(norm, _MISSING)):
+        if cue(norm, _MISSING) and actor.unit_id is not None:
+            return school_missing(engine, session, snap, actor, today)
+        return None
+    if cue(norm, _MISSING) and asks_own(f"{norm} "):
+        return officer_missing(session, snap, actor, today)
+    period = slots.parse_period(norm, today)
+    if not asks_own(norm) or (period is not None and period.kind != "year") or \
+            cue(norm, ("nop", "den han", "han", "submit", "due")):
+        return None  # "tháng này mình phải nộp gì": what is due, for the asker's role
+    return officer_work(engine, session, snap, actor, norm, today)
+
+
+def _values(target: TargetInfo, snap: PlanSnapshot, norm: str, lang: str) -> str:
+    year = slots.explicit_year(norm)
+    phase = phase_in(snap, norm)
+    shown = selected_values(target, year, phase) if (year or phase) else list(target.values)
+    shown = shown or list(target.values)
+    return " · ".join(f"{wording.when(v, lang)}: {wording.value_requirement(v, target.unit, lang)}"
+                      for v in shown)
+
+
+def _next_deadline(target: TargetInfo, today: dt.date) -> dt.date | None:
+    ahead = [v.deadline for v in target.values if v.deadline >= today]
+    return min(ahead) if ahead else None
+
+
+def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, norm: str,
+                 today: dt.date) -> Reply | None:
+    lang = actor.language
+    rows = session.exec(select(m.Assignment).where(m.Assignment.officer_id == actor.officer_id)
+                        .order_by(m.Assignment.id)).all()
+    targets = {tg.id: tg for tg in snap.targets}
+    obligations = {o.id: o for o in snap.obligations}
+    kinds = ("coordinator",) if cue(norm, COORDINATE) and not cue(
+        norm, ("phu trach", "responsible", "duoc giao")) else ("responsible", "coordinator")
+    mine = [(a.kind, targets.get(a.target_id), obligations.get(a.obligation_id)) for a in rows]
+    mine = [x for x in mine if x[1] is not None or x[2] is not None]
+    if not mine:
+        if actor.role == "principal":
+            return None  # the school's duties, from the plan's text
+        return Reply(t("answers.own.nothing", lang, name=actor.name, plan=snap.short(lang)))
+    found = figures.assessments(engine, session, [tg for _, tg, _ in mine if tg], today)
+    areas = {a.code: a for a in snap.areas}
+    titles = {p.title for _, tg, _ in mine if tg for p in tg.responsible if p.title and not p.name}
+    head = actor.name + (f" ({', '.join(sorted(titles))})" if titles else "")
+    lines = [t("answers.own.title", lang, name=head, plan=snap.short(lang))]
+    sources: list[str] = []
+    for kind in kinds:
+        chosen = [(tg, ob) for k, tg, ob in mine if k == kind]
+        if not chosen:
+            continue
+        lines.append(t(f"answers.who.of_{kind}", lang, count=len(chosen)))
+        area_shown = None
+        for tg, ob in chosen:
+            item = tg or ob
+            area = areas.get(item.area_code) if item.area_code else None
+            if area is not None and area.code != area_shown:
+                lines.append(t("answers.who.area_header", lang,
+                               name=area.name_en if lang == "en" and area.name_en else area.name))
+                area_shown = area.code
+            name = item.name_en if lang == "en" and item.name_en else item.name
+            if tg is None:
+                lines.append(t("answers.who.item", lang, code=ob.code, name=name))
+                sources.append(ob.source)
+                continue
+            line = f"• {tg.code} {name}: {_values(tg, snap, norm, lang)}"
+            a = found.get(tg.id)
+            if a is not None and a.figure.value is not None:
+                line += t("answers.own.figure", lang, value=wording.amount(
+                    a.figure.value, tg.unit, lang))
+            deadline = _next_deadline(tg, today)
+            if deadline is not None:
+                line += t("answers.own.deadline", lang, date=fmt_date(deadline))
+            lines.append(line)
+            sources.extend(v.source for v in tg.values)
+    lines.append(cite(snap, sources, lang))
+    return Reply(_fit(lines))
+
+
+def _fit(lines: list[str]) -> str:
+    out, size = [], 0
+    for line in lines:
+        if size + len(line) > LIMIT:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def _quarter(today: dt.date) -> slots.Period:
+    return slots.this_quarter(today)
+
+
+def officer_missing(session: Session, snap: PlanSnapshot, actor: Actor,
+                    today: dt.date) -> Reply:
+    """The targets an officer is responsible for that they have not reported this quarter."""
+    lang = actor.language
+    period = _quarter(today)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
+    mine = set(session.exec(select(m.Assignment.target_id).where(
+        m.Assignment.officer_id == actor.officer_id, m.Assignment.kind == "responsible",
+        m.Assignment.target_id.is_not(None))).all())
+    reported = set(session.exec(select(m.ProgressReport.target_id).where(
+        m.ProgressReport.officer_id == actor.officer_id, m.ProgressReport.reported_at >= start,
+        m.ProgressReport.withdrawn_at.is_(None))).all())
+    missing = [tg for tg in snap.targets if tg.id in mine and tg.id not in reported]
+    label = wording.period_label(period, lang)
+    if not missing:
+        return Reply(t("answers.own.officer_done", lang, period=label))
+    lines = [t("answers.own.officer_missing", lang, period=label, count=len(missing))]
+    lines += [f"• {tg.code} {tg.name_en if lang == 'en' and tg.name_en else tg.name}"
+              for tg in missing]
+    return Reply(_fit(lines))
+
+
+def school_missing(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                   today: dt.date) -> Reply:
+    """The targets measured per school that the asker's school has not reported this quarter."""
+    lang = actor.language
+    period = _quarter(today)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
+    per_school = [tg for tg in snap.targets if tg.measured_per == "school"]
+    reported = set(session.exec(select(m.ProgressReport.target_id).where(
+        m.ProgressReport.unit_id == actor.unit_id, m.ProgressReport.reported_at >= start,
+        m.ProgressReport.withdrawn_at.is_(None),
+        m.ProgressReport.target_id.in_([tg.id for tg in per_school] or [0]))).all())
+    missing = [tg for tg in per_school if tg.id not in reported]
+    label = wording.period_label(period, lang)
+    if not missing:
+        return Reply(t("answers.own.school_done", lang, period=label))
+    lines = [t("answers.own.school_missing", lang, period=label, count=len(missing))]
+    lines += [f"• {tg.code} {tg.name_en if lang == 'en' and tg.name_en else tg.name}"
+              for tg in missing]
+    return Reply(_fit(lines))
+
+
+def not_reported(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                 today: dt.date) -> Reply:
+    """Officers responsible for targets who have sent no report this quarter, with the days
+    since their last report."""
+    lang = actor.language
+    period = _quarter(today)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.tz)
+    ids = [tg.id for tg in snap.targets]
+    rows = session.exec(select(m.Assignment.officer_id, m.Assignment.target_id).where(
+        m.Assignment.kind == "responsible", m.Assignment.target_id.in_(ids or [0]))).all()
+    codes: dict[int, list[str]] = {}
+    by_id = {tg.id: tg for tg in snap.targets}
+    for officer_id, target_id in rows:
+        codes.setdefault(officer_id, []).append(by_id[target_id].code)
+    last = dict(session.exec(select(m.ProgressReport.officer_id,
+                                    func.max(m.ProgressReport.reported_at))
+                             .where(m.ProgressReport.target_id.in_(ids or [0]),
+                                    m.ProgressReport.withdrawn_at.is_(None))
+                             .group_by(m.ProgressReport.officer_id)).all())
+    names = dict(session.exec(select(m.Officer.id, m.Officer.full_name)
+                              .where(m.Officer.id.in_(list(codes) or [0]))).all())
+    label = wording.period_label(period, lang)
+    missing = []
+    for officer_id, target_codes in codes.items():
+        when = last.get(officer_id)
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)  # SQLite returns times without a zone
+        if when is not None and when >= start:
+            continue
+        days = (today - clock.local(when).date()).days if when is not None else None
+        missing.append((names.get(officer_id, "?"), target_codes, days))
+    if not missing:
+        return Reply(t("answers.own.all_reported", lang, period=label))
+    lines = [t("answers.own.not_reported", lang, period=label, count=len(missing))]
+    for name, target_codes, days in sorted(missing, key=lambda x: x[0]):
+        since = t("answers.own.never", lang) if days is None else \
+            t("answers.own.days", lang, days=days)
+        lines.append(f"• {name} — {', '.join(target_codes)} ({since})")
+    return Reply(_fit(lines))

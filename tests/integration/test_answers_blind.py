@@ -1,0 +1,35 @@
+"""Blind batches (tests/data/questions-blind-*.yaml): questions written from the plan by someone
+who never saw the code, answered through the real pipeline on a seeded database. Prints the score
+per kind and tag and every failure; fails when a batch falls below the floor recorded here (the
+score it reached, so a change that loses answers is seen)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bench.score_answers import check, score_file
+from tests.conftest import DATA
+
+# batch -> the least number of right answers accepted
+FLOORS = {"questions-blind-1.yaml": 123}
+
+
+def test_check_applies_alternatives_and_forbid():
+    case = {"must": ["85%|85 %", "Hòa"], "forbid": ["triệu"]}
+    assert check(case, "đạt 85 % — chị HOÀ") == []
+    assert check(case, "đạt 85% — chị Hoa, 2 triệu") == ["unwanted 'triệu'"]
+    assert check(case, "86%") == ["missing '85%|85 %'", "missing 'Hòa'"]
+
+
+@pytest.mark.parametrize("batch", sorted(FLOORS))
+def test_blind_batch(batch, capsys):
+    cases = yaml.safe_load((DATA / batch).read_text(encoding="utf-8"))
+    result = score_file(DATA / batch)
+    right, total = result.overall
+    assert total == len(cases)
+    with capsys.disabled():
+        print(f"\n{batch}: {right}/{total} ({100 * right / total:.1f}%)")
+        print("\n".join(result.lines()))
+        print("\n".join(result.failures()))
+    assert right >= FLOORS[batch]

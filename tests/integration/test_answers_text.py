@@ -1,0 +1,199 @@
+"""The plan's text as data and the answers drawn from it: passages stored with the plan (its
+full text, or a spreadsheet plan's rows), quotes verbatim with their section, "the plan does not
+say" without a number, other documents answered only with what this plan says of them, plain
+speech, several questions in one, comparisons, the asker's own work, `plan show --targets`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from bench.score_answers import asker
+from bot.answers import answer
+from bot.answers.plain import split
+from bot.core.clock import clock
+from bot.core.settings import DEFAULT_PLAN
+from bot.core.text import fold
+from bot.plans.loader import load_plan
+from bot.plans.overview import targets_listing
+from bot.plans.passages import from_rows, parse_text, read_text_file, text_file_for
+from storage import models as m
+from tests.answers_seed import TODAY, WARD_PLAN, seed_737, seed_ward
+
+TEXT = text_file_for(DEFAULT_PLAN).read_text(encoding="utf-8")
+FLAT = " ".join(TEXT.split())
+
+
+@pytest.fixture
+def seeded(engine):
+    seed_737(engine)
+    clock.set(dt.datetime(2025, 5, 10, 9))
+    return engine
+
+
+def ask(engine, question: str, who: str = "Phan Văn Thắng", lang: str = "vi") -> str:
+    return answer(engine, asker(engine, who, lang), question, TODAY).text
+
+
+def quotes(text: str) -> list[str]:
+    return [q.rstrip("…").strip() for q in re.findall(r"“([^”]+)”", text)]
+
+
+def test_passages_are_parsed_and_stored_with_the_plan(plan_engine):
+    passages = read_text_file(text_file_for(DEFAULT_PLAN))
+    assert [p.section for p in passages][:4] == ["head", "preamble", "I.1", "I.2"]
+    assert {"IV.3", "recipients", "PL.B.6"} <= {p.section for p in passages}
+    with Session(plan_engine) as session:
+        stored = session.exec(select(m.PlanPassage).order_by(m.PlanPassage.position)).all()
+    assert [(p.section, p.text) for p in stored] == [(p.section, p.text) for p in passages]
+
+
+def test_parse_text_skips_what_comes_before_the_first_heading():
+    parsed = parse_text("# title\nnoise\n## I.1 | Mục đích\n- a\n\n## II | Rỗng\n\n## x | y\nz\n")
+    assert [(p.section, p.title, p.text) for p in parsed] == [("I.1", "Mục đích", "- a"),
+                                                             ("x", "y", "z")]
+
+
+def test_a_plan_without_its_text_keeps_its_rows_as_passages(engine):
+    rows = from_rows(load_plan(WARD_PLAN))
+    assert len(rows) >= 10
+    seed_ward(engine)
+    with Session(engine) as session:
+        assert len(session.exec(select(m.PlanPassage)).all()) == len(rows)
+
+
+def test_quotes_are_verbatim_with_their_section(seeded):
+    for question in ("Nghị quyết 97/2019/QH14 liên quan gì?", "mn oi, iso may z",
+                     "Phong trào thi đua trong kế hoạch tên là gì?",
+                     "Kế hoạch được gửi cho những nơi nào?"):
+        reply = ask(seeded, question)
+        found = quotes(reply)
+        assert found, (question, reply)
+        for quoted in found:
+            assert quoted in FLAT, (question, quoted)
+        assert re.search(r"\(KH 737, [^)]+\)", reply), reply
+        assert len(reply) < 600, reply
+
+
+def test_what_the_plan_does_not_say_is_said_without_a_number(seeded):
+    for question, typed in (("Kinh phí thực hiện kế hoạch này là bao nhiêu tiền?", "tiền"),
+                            ("Trường trả hồ sơ nhiều lần thì bị phạt bao nhiêu tiền?", "phạt")):
+        reply = ask(seeded, question)
+        assert "không nêu" in reply and typed in reply, reply
+        assert not re.search(r"\d+\s*(?:triệu|tỷ|000)", reply), reply
+    english = ask(seeded, "What is the budget for this plan?", lang="en")
+    assert "does not specify" in english and "million" not in english, english
+
+
+def test_another_document_is_answered_only_with_what_this_plan_says(seeded):
+    reply = ask(seeded, "Kế hoạch 2387/KH-SGDĐT ban hành ngày nào?")
+    assert "30 tháng 6 năm 2021" in reply and "05/7/2021" not in reply, reply
+    unknown = ask(seeded, "Nghị định 99/2020/NĐ-CP nói gì?")
+    assert "không nêu văn bản số 99" in unknown, unknown
+
+
+def test_plain_speech_given_names_and_typos(seeded):
+    assert "Cải cách tài chính công" in ask(seeded, "chi nhung phu trach j")
+    assert "thu tuc hanh chinh" in fold(ask(seeded, "co Kim Xa phu trach j"))
+    assert "90" in ask(seeded, "SIPSA nam 2025 dat bn %")
+    assert "Nhung" not in ask(seeded, "lĩnh vực thể chế có những chỉ tiêu nào")
+
+
+def test_several_questions_in_one_are_each_answered(seeded):
+    assert split("SIPAS 2025 bao nhiêu? ai phụ trách họp trực tuyến?") == [
+        "SIPAS 2025 bao nhiêu", "ai phụ trách họp trực tuyến"]
+    assert len(split("Tự chủ tài chính giai đoạn 1 và giai đoạn 2 khác gì nhau?")) == 1
+    reply = ask(seeded, "SIPAS 2025 bao nhiêu? họp trực tuyến năm 2025 bao nhiêu? "
+                        "ai phụ trách họp trực tuyến?")
+    assert "90" in reply and "85%" in reply and "Tuấn An" in reply
+    assert len(reply) <= 1500
+
+
+def test_comparisons_show_both_phases(seeded):
+    reply = ask(seeded, "so voi gd1 thi gd2 chi tieu ky nang so tang may %")
+    assert "30%" in reply and "50%" in reply and "20" in reply, reply
+    both = ask(seeded, "chi tieu hop truc tuyen gd1 va gd2")  # two phases named: side by side
+    assert "≥ 40%" in both and "≥ 85%" in both and "45" in both, both
+
+
+def test_own_work_per_role(seeded):
+    mine = ask(seeded, "việc của em trong kế hoạch là gì ạ?", who="Nguyễn Tuấn An")
+    assert "40%" in mine and "85%" in mine and "hạn tới" in mine, mine
+    english = ask(seeded, "what are my targets?", who="Nguyễn Tuấn An", lang="en")
+    assert "online" in english.lower() and "your work" in english, english
+    partner = ask(seeded, "em phối hợp những việc gì?", who="Trần Thị Hòa")
+    assert "Phối hợp" in partner and "Phụ trách (" not in partner, partner
+    leader = ask(seeded, "những ai chưa gửi báo cáo?")
+    assert "chưa gửi báo cáo" in leader and "Diệu Anh" in leader, leader
+    school = ask(seeded, "trường mình còn thiếu báo cáo nào?", who="Nguyễn Văn Bình")
+    assert "chưa báo cáo" in school or "đã báo cáo đủ" in school, school
+
+
+def test_plan_show_targets_lists_every_target(plan_engine):
+    listing = targets_listing(plan_engine)
+    assert listing.startswith("Kế hoạch 737/KH-PGDĐT — 25 chỉ tiêu")
+    with Session(plan_engine) as session:
+        codes = session.exec(select(m.Target.code)).all()
+    assert all(f"\n{code} · " in listing for code in codes)
+    assert "Giai đoạn 2021-2023: ≥ 40% — hạn 31/12/2023 (Phụ lục A.6)" in listing
+    assert "Phụ trách: Tuấn An | Phối hợp: Tổ chuyên môn MN" in listing
+
+
+def test_unsure_asks_back_with_the_nearest_sections(seeded):
+    from bot.answers import press
+    from bot.answers.ask import ask_back
+    from bot.answers.intents import understand
+    from bot.answers.snapshot import snapshot
+
+    actor = asker(seeded, "Phan Văn Thắng", "vi")
+    question = "quy trình nội bộ giải quyết ra sao"
+    with Session(seeded) as session:
+        plan = session.exec(select(m.Plan)).first()
+        snap = snapshot(seeded, session, plan)
+        reply = ask_back(snap, actor, understand(snap, question, TODAY), question)
+    data = [b.data for row in reply.buttons for b in row]
+    texts = [d for d in data if ":text:" in d]
+    assert 1 <= len(texts) and len(data) <= 3, reply
+    quoted = press(seeded, actor, texts[0], TODAY).text
+    assert quotes(quoted) and all(q in FLAT for q in quotes(quoted)), quoted
+    assert "không còn dùng" in press(seeded, actor, f"ask:{plan.id}:text:99999", TODAY).text
+
+
+def test_a_section_named_by_its_number_is_quoted(seeded):
+    reply = ask(seeded, "mục IV.3 nói gì")
+    assert "theo yêu cầu" in reply and "mục IV.3" in reply, reply
+    english = ask(seeded, "what does section IV.3 say?", lang="en")
+    assert "The plan says" in english and "section IV.3" in english, english
+
+
+def test_a_quarter_lists_its_own_report_due_after_it(seeded):
+    actor = asker(seeded, "Phan Văn Thắng", "vi")
+    clock.set(dt.datetime(2025, 8, 15, 9))
+    reply = answer(seeded, actor, "quý này phải nộp báo cáo gì", dt.date(2025, 8, 15)).text
+    assert "Quý III/2025" in reply and "01/12/2025" in reply, reply
+
+
+def test_own_reports_not_sent_yet(seeded):
+    officer = ask(seeded, "em còn thiếu báo cáo nào không", who="Lê Thị Bích Hậu")
+    assert "chưa báo cáo" in officer and "TTHC-2" in officer, officer
+    assert "TTHC-1" not in officer  # reported on 1/4/2025
+
+
+def test_a_plan_from_a_spreadsheet_is_answered_from_its_rows(plan_engine):
+    from bot.core.access import Actor
+    from bot.paperwork.plan_sheets import import_plan_sheet
+    from tests.exports_helpers import officials_workbook
+
+    _, imported = import_plan_sheet(plan_engine, officials_workbook(), "kh45.xlsx",
+                                    lambda r: True)
+    with Session(plan_engine) as session:
+        plan = session.exec(select(m.Plan).where(m.Plan.code == imported.plan_code)).one()
+        rows = session.exec(select(m.PlanPassage).where(m.PlanPassage.plan_id == plan.id)).all()
+    assert rows and all(r.text.startswith("- ") for r in rows)
+    admin = Actor(officer_id=None, name="Console", role="admin", language="vi")
+    clock.set(dt.datetime(2026, 5, 10, 9))
+    reply = answer(plan_engine, admin, "kinh phí bao nhiêu", dt.date(2026, 5, 10)).text
+    assert "không nêu" in reply and "KH 45" in reply, reply
