@@ -51,10 +51,16 @@ async def test_row1_control_characters_in_stored_text_never_break_an_export(plan
     with Session(plan_engine) as session:
         target = session.exec(select(m.Target).where(m.Target.code == "TTHC-1")).one()
     clock.set(dt.datetime(2025, 9, 20, 9))
-    record_report(plan_engine, NewReport(
+    report_id, _ = record_report(plan_engine, NewReport(
         target.id, seeded.officers["Lê Thị Bích Hậu"], ParsedValue(100.0), None, HOSTILE,
         (EvidenceFile("console", "f-hostile", None, "biên\x01bản\uffff.pdf",
                       "application/pdf", 10),)))
+    # text stored before this change (or by another path): every writer must cope with it
+    # (PostgreSQL takes any of these characters but NUL)
+    with session_scope(plan_engine) as session:
+        session.get(m.ProgressReport, report_id).note = HOSTILE.replace("\x00", "")
+        for ev in session.exec(select(m.Evidence).where(m.Evidence.report_id == report_id)):
+            ev.file_name = "biên\x01bản\uffff.pdf"
     clock.set(dt.datetime(2025, 10, 5, 9))
     period = parse_period("2025-Q3", dt.date(2025, 10, 5))
     workbook = export_workbook(plan_engine, dt.date(2025, 10, 5), period)
