@@ -61,7 +61,8 @@ def record_report(engine: Engine, report: NewReport) -> tuple[int, bool]:
                 target_id=report.target_id, officer_id=report.officer_id,
                 unit_id=report.unit_id, period=period_of(now), value=report.value.value,
                 numerator=report.value.numerator, denominator=report.value.denominator,
-                note=xml_safe(report.note) if report.note else report.note, reported_at=now, dedupe_key=report.dedupe_key,
+                note=xml_safe(report.note) if report.note else report.note, reported_at=now,
+                dedupe_key=report.dedupe_key,
             )
             session.add(row)
             session.flush()
