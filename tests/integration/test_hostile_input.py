@@ -475,3 +475,31 @@ async def test_fuzz_findings_forged_huge_ids_in_buttons_get_a_polite_answer(offi
             out = await chat.feed(button_update(chat, anh, data))
             assert not chat.errors, (data, chat.errors)
             assert ERROR not in rendered(out)
+
+
+# --- what held (issue 14): kept so ----------------------------------------------------------------
+
+async def test_held_a_typed_formula_stays_text_in_the_workbook(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "62")
+        await chat.text(anh, '=HYPERLINK("http://evil.example","bấm")')
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok")
+    workbook = export_workbook(office, dt.date(2025, 5, 10))
+    cells = [c for ws in load_workbook(io.BytesIO(workbook.content)).worksheets
+             for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_held_yaml_is_only_ever_safe_loaded():
+    import re
+
+    from tests.conftest import ROOT
+
+    sources = [p for folder in ("bot", "handlers", "storage")
+               for p in (ROOT / folder).rglob("*.py")]
+    unsafe = [str(p) for p in sources
+              if re.search(r"yaml\.(load|full_load|unsafe_load)\(|Loader=", p.read_text())]
+    assert not unsafe
