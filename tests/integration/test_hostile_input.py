@@ -503,3 +503,20 @@ def test_held_yaml_is_only_ever_safe_loaded():
     unsafe = [str(p) for p in sources
               if re.search(r"yaml\.(load|full_load|unsafe_load)\(|Loader=", p.read_text())]
     assert not unsafe
+
+
+async def test_row3_the_bot_removed_from_a_group_logs_no_error(office):
+    """my_chat_member: the bot was removed; the refusal cannot be sent — no error for that."""
+    from bot.channels.bridge import BridgeRequest
+
+    class Removed(RecordingRequest):
+        async def api_sendMessage(self, params, files):
+            if str(params["chat_id"]).startswith("-"):
+                raise KeyError("Forbidden: bot was kicked from the group chat")
+            return await super().api_sendMessage(params, files)
+
+    assert issubclass(Removed, BridgeRequest)
+    async with Chat(office, request=Removed()) as chat:
+        admin = chat.officer("Lý Minh Quân")
+        await chat.feed(_in_group(chat.request.text_update(admin, "/officers"), -1009))
+        assert not chat.errors, chat.errors
