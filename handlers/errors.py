@@ -7,27 +7,14 @@ never its message: messages carry what people typed (a note, a phone number, a v
 from __future__ import annotations
 
 import logging
-import traceback
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.catalogue import language, t
+from bot.core.logs import where
 
 log = logging.getLogger("parbot.errors")
-
-
-def where(error: BaseException | None) -> str:
-    """"ValueError at handlers/x.py:12 in f ← bot/y.py:40 in g": the type and the frames, no
-    message (chained causes too, by type)."""
-    if error is None:
-        return "unknown error"
-    frames = traceback.extract_tb(error.__traceback__)
-    path = " ← ".join(f"{f.filename.rsplit('/site-packages/', 1)[-1]}:{f.lineno} in {f.name}"
-                      for f in reversed(frames[-8:]))
-    cause = error.__cause__ or error.__context__
-    text = f"{type(error).__module__}.{type(error).__qualname__} at {path or '?'}"
-    return text + (f" (from {type(cause).__qualname__})" if cause is not None else "")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

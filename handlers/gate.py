@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from telegram import Chat, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.core import state_store
@@ -26,6 +28,8 @@ from bot.core.fair_use import FairUse, Verdict
 from bot.core.text import xml_safe
 from bot.people import identity
 from handlers.common import run, services
+
+log = logging.getLogger("parbot.gate")
 
 GROUP_CLEAN = -100
 GROUP_FAIR = -95
@@ -134,9 +138,13 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if memory.get(key) != today and not await run(_refused_today, context, key, today):
         user = update.effective_user
         lang = language(user.language_code if user else None)
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        await context.bot.send_message(chat.id, t("gate.private_only", lang))
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await context.bot.send_message(chat.id, t("gate.private_only", lang))
+        except TelegramError as exc:  # removed from the group, a channel it may not post in
+            log.info("group refusal not sent", extra={"fields": {
+                "chat": chat.id, "error": type(exc).__name__}})
     raise ApplicationHandlerStop
 
 

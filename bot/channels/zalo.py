@@ -48,6 +48,7 @@ from bot.channels.webhooks import FileStore, WebhookRoute
 from bot.core import state_store
 from bot.core.catalogue import t
 from bot.core.clock import clock
+from bot.core.logs import where
 from bot.core.settings import Settings
 from bot.core.text import split_text, text_length, xml_safe
 from bot.people import identity
@@ -673,8 +674,8 @@ class ZaloChannel:
             except ZaloAPIError as exc:  # the platform refused a send (user gone, blocked...)
                 log.warning("zalo event: the platform refused a call", extra={"fields": {
                     "status": exc.status}})
-            except Exception:
-                log.exception("zalo event not handled")
+            except Exception as exc:  # type and frames only: messages carry what people sent
+                log.error("zalo event not handled: %s", where(exc))
 
     async def _handle(self, raw: dict) -> None:
         event = parse_event(raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 
 from bot.core.clock import clock
 
@@ -31,3 +32,16 @@ def setup(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "alembic", "telegram.ext"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def where(error: BaseException | None) -> str:
+    """"ValueError at handlers/x.py:12 in f ← bot/y.py:40 in g": the type and the frames, no
+    message (chained causes too, by type)."""
+    if error is None:
+        return "unknown error"
+    frames = traceback.extract_tb(error.__traceback__)
+    path = " ← ".join(f"{f.filename.rsplit('/site-packages/', 1)[-1]}:{f.lineno} in {f.name}"
+                      for f in reversed(frames[-8:]))
+    cause = error.__cause__ or error.__context__
+    text = f"{type(error).__module__}.{type(error).__qualname__} at {path or '?'}"
+    return text + (f" (from {type(cause).__qualname__})" if cause is not None else "")

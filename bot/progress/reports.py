@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.clock import clock
+from bot.core.text import xml_safe
 from bot.progress.values import ParsedValue
 from storage import models as m
 from storage.db import session_scope
@@ -44,7 +45,9 @@ def period_of(moment: dt.datetime) -> str:
 
 def record_report(engine: Engine, report: NewReport) -> tuple[int, bool]:
     """Store a report and its evidence in one transaction. Returns (report id, created);
-    the same dedupe_key twice stores one report."""
+    the same dedupe_key twice stores one report. The note and file names are stored XML-safe
+    (`xml_safe`): whatever path they came by, NUL (which PostgreSQL refuses) and the characters
+    no export can hold never reach the table."""
     if report.dedupe_key:
         with Session(engine) as session:
             existing = session.exec(select(m.ProgressReport.id).where(
@@ -58,13 +61,15 @@ def record_report(engine: Engine, report: NewReport) -> tuple[int, bool]:
                 target_id=report.target_id, officer_id=report.officer_id,
                 unit_id=report.unit_id, period=period_of(now), value=report.value.value,
                 numerator=report.value.numerator, denominator=report.value.denominator,
-                note=report.note, reported_at=now, dedupe_key=report.dedupe_key,
+                note=xml_safe(report.note) if report.note else report.note, reported_at=now,
+                dedupe_key=report.dedupe_key,
             )
             session.add(row)
             session.flush()
             for f in report.evidence:
                 session.add(m.Evidence(report_id=row.id, channel=f.channel, file_id=f.file_id,
-                                       file_unique_id=f.file_unique_id, file_name=f.file_name,
+                                       file_unique_id=f.file_unique_id,
+                                       file_name=xml_safe(f.file_name) if f.file_name else None,
                                        mime_type=f.mime_type, size=f.size,
                                        local_path=f.local_path))
             session.add(m.AuditLog(

@@ -80,7 +80,34 @@ async def test_hostile_inputs_over_the_wire_and_groups_refused_once(db_url):
     entries = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert not [e for e in entries if e.get("level") in ("ERROR", "CRITICAL")
                 or e.get("outcome") == "error"], logs[-2000:]
-    assert "Traceback" not in logs
+    assert "Traceback" not in logs and tg.token not in logs  # the token is never logged
     for group in (-100_777, -100_778):
         said = tg.sent_messages(group)
         assert len(said) == 1 and "riêng" in said[0]["text"], said
+
+
+async def test_row2_a_stranger_flooding_the_real_process_never_delays_an_officer(db_url):
+    import time
+
+    await asyncio.to_thread(prepare_database, db_url)
+    await asyncio.to_thread(link, db_url, "Diệu Anh", 5353)
+    env = {"PARBOT_AS_OF": "2025-05-10T09:00:00", "PARBOT_TICK_SECONDS": "0",
+           "PARBOT_RATE_BURST": "30", "PARBOT_RATE_PER_MINUTE": "60",
+           "PARBOT_STRANGER_RATE_BURST": "10", "PARBOT_STRANGER_RATE_PER_MINUTE": "20"}
+    async with FakeTelegram() as tg, BotProcess(tg, db_url, env=env, prepare=False) as bot:
+        tg.send_command(5353, "/help")
+        await tg.wait_for_message(5353, "Các lệnh", timeout=30)
+        for _ in range(300):
+            tg.send_command(6666, "/plan")
+        waits = []
+        for _ in range(6):
+            sent = time.perf_counter()
+            tg.send_command(5353, "/help")
+            await tg.wait_for_message(5353, "Các lệnh", timeout=30)
+            waits.append(time.perf_counter() - sent)
+            await asyncio.sleep(0.1)
+        await tg.wait_idle(quiet=0.5, timeout=60)
+        to_stranger = [m.get("text") or "" for m in tg.sent_messages(6666)]
+        assert "Traceback" not in bot.logs()
+    assert max(waits) < 1.0, waits
+    assert len(to_stranger) == 11 and sum("chậm lại" in s for s in to_stranger) == 1

@@ -51,10 +51,16 @@ async def test_row1_control_characters_in_stored_text_never_break_an_export(plan
     with Session(plan_engine) as session:
         target = session.exec(select(m.Target).where(m.Target.code == "TTHC-1")).one()
     clock.set(dt.datetime(2025, 9, 20, 9))
-    record_report(plan_engine, NewReport(
+    report_id, _ = record_report(plan_engine, NewReport(
         target.id, seeded.officers["Lê Thị Bích Hậu"], ParsedValue(100.0), None, HOSTILE,
         (EvidenceFile("console", "f-hostile", None, "biên\x01bản\uffff.pdf",
                       "application/pdf", 10),)))
+    # text stored before this change (or by another path): every writer must cope with it
+    # (PostgreSQL takes any of these characters but NUL)
+    with session_scope(plan_engine) as session:
+        session.get(m.ProgressReport, report_id).note = HOSTILE.replace("\x00", "")
+        for ev in session.exec(select(m.Evidence).where(m.Evidence.report_id == report_id)):
+            ev.file_name = "biên\x01bản\uffff.pdf"
     clock.set(dt.datetime(2025, 10, 5, 9))
     period = parse_period("2025-Q3", dt.date(2025, 10, 5))
     workbook = export_workbook(plan_engine, dt.date(2025, 10, 5), period)
@@ -470,3 +476,48 @@ async def test_fuzz_findings_forged_huge_ids_in_buttons_get_a_polite_answer(offi
             out = await chat.feed(button_update(chat, anh, data))
             assert not chat.errors, (data, chat.errors)
             assert ERROR not in rendered(out)
+
+
+# --- what held (issue 14): kept so ----------------------------------------------------------------
+
+async def test_held_a_typed_formula_stays_text_in_the_workbook(office):
+    async with Chat(office) as chat:
+        anh = chat.officer("Diệu Anh")
+        await chat.text(anh, "/report TC-1")
+        await chat.text(anh, "62")
+        await chat.text(anh, '=HYPERLINK("http://evil.example","bấm")')
+        await press(chat, anh, "rep:done")
+        await press(chat, anh, "rep:ok")
+    workbook = export_workbook(office, dt.date(2025, 5, 10))
+    cells = [c for ws in load_workbook(io.BytesIO(workbook.content)).worksheets
+             for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_held_yaml_is_only_ever_safe_loaded():
+    import re
+
+    from tests.conftest import ROOT
+
+    sources = [p for folder in ("bot", "handlers", "storage")
+               for p in (ROOT / folder).rglob("*.py")]
+    unsafe = [str(p) for p in sources
+              if re.search(r"yaml\.(load|full_load|unsafe_load)\(|Loader=", p.read_text())]
+    assert not unsafe
+
+
+async def test_row3_the_bot_removed_from_a_group_logs_no_error(office):
+    """my_chat_member: the bot was removed; the refusal cannot be sent — no error for that."""
+    from bot.channels.bridge import BridgeRequest
+
+    class Removed(RecordingRequest):
+        async def api_sendMessage(self, params, files):
+            if str(params["chat_id"]).startswith("-"):
+                raise KeyError("Forbidden: bot was kicked from the group chat")
+            return await super().api_sendMessage(params, files)
+
+    assert issubclass(Removed, BridgeRequest)
+    async with Chat(office, request=Removed()) as chat:
+        admin = chat.officer("Lý Minh Quân")
+        await chat.feed(_in_group(chat.request.text_update(admin, "/officers"), -1009))
+        assert not chat.errors, chat.errors
