@@ -23,6 +23,7 @@ from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
 from bot.progress import Assessment
+from bot.progress.wording import requirement_text, value_text
 
 SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
 ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
@@ -81,12 +82,11 @@ def _counts_text(counts: Counter, lang: str) -> str:
 def _figure_text(ts: TargetState, lang: str) -> str:
     a, tg = ts.assessment, ts.target
     req = a.requirement
-    goal = wording.requirement(req.comparison, req.value, req.value_max, tg.unit, lang) \
-        if req else "-"
+    goal = requirement_text(req, tg.unit, lang) if req else "-"
     if a.figure.value is None:
         return t("answers.status.item_no_data", lang, goal=goal)
     return t("answers.status.item_figure", lang,
-             value=wording.amount(a.figure.value, tg.unit, lang), goal=goal)
+             value=value_text(a.figure.value, tg.unit, lang), goal=goal)
 
 
 def _item_line(ts: TargetState, lang: str) -> str:

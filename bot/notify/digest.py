@@ -30,7 +30,8 @@ from bot.paperwork.charts import Bar, ChartText, progress_chart
 from bot.people.preferences import DIGEST_OFF
 from bot.plans.overview import due_phrase
 from bot.plans.store import plan_by_code
-from bot.progress import Requirement, assess_target
+from bot.progress import Requirement, requirements_of
+from bot.progress.book import assessments
 from bot.progress.wording import requirement_text, value_text
 from storage import models as m
 
@@ -125,13 +126,16 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
                 .where(m.Target.plan_id == plan.id, m.Assignment.kind == "responsible")
                 .order_by(m.Assignment.id)):
             owners.setdefault(a.target_id, []).append(a.officer_id)
+        targets = list(session.exec(select(m.Target).where(m.Target.plan_id == plan.id)
+                                    .order_by(m.Target.id)))
+        states = assessments(engine, session, targets, now,
+                             reqs=requirements_of(session, targets))
         areas = []
         for area in session.exec(select(m.Area).where(m.Area.plan_id == plan.id)
                                  .order_by(m.Area.number)):
             rows = []
-            for target in session.exec(select(m.Target).where(m.Target.area_id == area.id)
-                                       .order_by(m.Target.id)):
-                a = assess_target(session, target, today)
+            for target in (tg for tg in targets if tg.area_id == area.id):
+                a = states[target.id]
                 rows.append(TargetRow(
                     target.code, target.name, target.name_en, a.state, target.unit,
                     a.figure.value, a.requirement,
