@@ -18,7 +18,7 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.text import fold
 from bot.plans.deadlines import ROMAN
-from bot.progress import Figure, figure_at, history_of, moment_of, units_of
+from bot.progress import Figure, figure_at, history_of, made_by_now, moment_of, units_of
 from storage import models as m
 
 _ARABIC = {v: k for k, v in ROMAN.items()}
@@ -115,7 +115,8 @@ def reports_between(session: Session, target_id: int, start: dt.datetime | None,
     """Live (not withdrawn) reports of a target in [start, end), newest first."""
     query = select(m.ProgressReport).where(m.ProgressReport.target_id == target_id,
                                            m.ProgressReport.withdrawn_at.is_(None),
-                                           m.ProgressReport.reported_at < end)
+                                           m.ProgressReport.reported_at < end,
+                                           made_by_now())
     if start is not None:
         query = query.where(m.ProgressReport.reported_at >= start)
     return list(session.exec(query.order_by(m.ProgressReport.reported_at.desc(),

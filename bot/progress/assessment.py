@@ -129,6 +129,12 @@ def moment_of(today: dt.date | dt.datetime | None = None) -> dt.datetime:
     return min(end, now)
 
 
+def made_by_now(column=None):
+    """The filter every query of reports (and submissions) carries: made up to now — nothing
+    dated after the clock counts anywhere."""
+    return (column if column is not None else m.ProgressReport.reported_at) <= clock.now()
+
+
 def _ts(moment: dt.datetime) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)  # stored naive on SQLite: UTC

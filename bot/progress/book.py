@@ -160,9 +160,12 @@ def forget(engine: Engine) -> None:
 
 def assessments(engine: Engine, session: Session, targets, today: dt.date | dt.datetime | None,
                 refresh: bool = True, reqs: dict[int, list[Requirement]] | None = None,
-                units: Units | None = None) -> dict[int, Assessment]:
+                units: Units | None = None, unit_id: int | None = None
+                ) -> dict[int, Assessment]:
     """The assessment of many targets at one moment (never after now). `targets` have `id`,
-    `measured_per` and — unless `reqs` gives them — `requirements`."""
+    `measured_per` and — unless `reqs` gives them — `requirements`. With `unit_id` (a
+    principal's school), targets measured per school are assessed on that school's own
+    reports."""
     figures = book(engine)
     if refresh:
         figures.refresh(session)
@@ -172,8 +175,10 @@ def assessments(engine: Engine, session: Session, targets, today: dt.date | dt.d
     with figures.lock:
         for target in targets:
             found = reqs.get(target.id, []) if reqs is not None else list(target.requirements)
-            out[target.id] = assess_history(figures.history(target.id, target.measured_per),
-                                            found, units, at)
+            history = figures.history(target.id, target.measured_per)
+            if unit_id is not None and target.measured_per == "school":
+                history = history.only(unit_id)
+            out[target.id] = assess_history(history, found, units, at)
     return out
 
 

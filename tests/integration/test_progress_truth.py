@@ -77,3 +77,23 @@ async def test_reports_after_now_do_not_count(office):
     d = build_digest(office, clock.now())
     row = next(r for area in d.areas for r in area.targets if r.code == "CQS-1")
     assert row.value == 62.0 and row.state == a.state
+
+
+async def test_a_principals_status_due_and_digest_are_about_their_school(office):
+    clock.set(dt.datetime(2025, 9, 20, 9, 0))
+    async with Chat(office) as chat:
+        an = chat.officer("Tuấn An")
+        await _report_school(chat, an, office, LE_LOI, "80%")
+        await _report_school(chat, an, office, VAN_YEN, "12/20")
+        binh = chat.officer("Văn Bình")  # principal of Lê Lợi
+        status = await chat.text(binh, "/status")
+        digest = await chat.text(binh, "/digest")
+        office_status = await chat.text(an, "/status")
+    assert f"Số liệu của {LE_LOI}" in status, status
+    assert "TTHC-1" not in status and "(TTHC)" not in status  # office targets are not theirs
+    assert "Số liệu của" not in office_status
+    assert "CQS-1" in digest and "TTHC-1" not in digest, digest
+    d = build_digest(office, clock.now(), unit_id=unit_id(office, LE_LOI))
+    [row] = [r for area in d.areas for r in area.targets if r.code == "CQS-1"]
+    assert row.value == 80.0  # Lê Lợi's own figure, not the pooled 70%
+    assert all(r.code != "TTHC-1" for area in d.areas for r in area.targets)
