@@ -19,6 +19,7 @@ from bot.core.formatting import fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
 from bot.plans.deadlines import DueItem
 from bot.plans.overview import due_phrase, plan_status
+from bot.progress.wording import requirement_words
 from storage import models as m
 
 TASKS_SHOWN = 3
@@ -103,7 +104,8 @@ def areas_reply(snap: PlanSnapshot, actor: Actor) -> Reply:
         lines.append(t("plan.area_line", lang, number=a.number, name=name, code=a.code,
                        targets=len(snap.area_targets(a.code))))
     lines.append(cite(snap, [a.source for a in snap.areas], lang))
-    rows = [[Button(f"{a.number}. {a.code}", f"ask:{snap.id}:area:{a.code}")
+    # the bridge numbers the options itself: a label of its own number read "1. 1. CDDH"
+    rows = [[Button(f"🗂 {a.code}", f"ask:{snap.id}:area:{a.code}")
              for a in snap.areas[i:i + 4]] for i in range(0, len(snap.areas), 4)]
     return Reply("\n".join(lines), rows)
 
@@ -123,7 +125,8 @@ def area_reply(snap: PlanSnapshot, actor: Actor, area: AreaInfo, today: dt.date)
             lines.append(f"• {tg.code} {tname}")
             continue
         lines.append(t("answers.area.target_line", lang, code=tg.code, name=tname,
-                       requirement=wording.value_requirement(last, tg.unit, lang),
+                       requirement=requirement_words(last.comparison, last.value, last.value_max,
+                                                       tg.unit, lang),
                        when=wording.when(last, lang), deadline=fmt_date(last.deadline)))
         sources += [v.source for v in tg.values]
     for o in obligations:
