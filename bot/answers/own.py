@@ -23,6 +23,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
+from bot.progress.wording import value_text
 from storage import models as m
 
 ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
@@ -135,7 +136,7 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             line = f"• {tg.code} {name}: {_values(tg, snap, norm, lang)}"
             a = found.get(tg.id)
             if a is not None and a.figure.value is not None:
-                line += t("answers.own.figure", lang, value=wording.amount(
+                line += t("answers.own.figure", lang, value=value_text(
                     a.figure.value, tg.unit, lang))
             deadline = _next_deadline(tg, today)
             if deadline is not None:

@@ -154,7 +154,7 @@ def _year_figure(session: Session, target: TargetInfo, year: int, lang: str) -> 
         return t("answers.target.year_none", lang, year=year)
     day = clock.local(row.reported_at).date()
     return t("answers.target.year_figure", lang, year=year,
-             value=wording.amount(row.value, target.unit, lang), date=fmt_date(day))
+             value=value_text(row.value, target.unit, lang), date=fmt_date(day))
 
 
 def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,

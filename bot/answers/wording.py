@@ -8,6 +8,12 @@ from bot.answers.snapshot import PersonInfo, ValueInfo
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date, fmt_short_date
 from bot.plans.deadlines import ROMAN
+from bot.progress.wording import requirement_words
+
+
+def value_requirement(v: ValueInfo, unit: str, lang: str) -> str:
+    """A plan value's requirement in the one wording (bot.progress.wording)."""
+    return requirement_words(v.comparison, v.value, v.value_max, unit, lang)
 
 
 def when(v: ValueInfo, lang: str) -> str:
