@@ -12,10 +12,10 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 import handlers
-from bot.channels import delivery
+from bot.channels import delivery, inbox
 from bot.channels.persistence import SQLPersistence
 from bot.channels.updates import ChatOrderedProcessor
 from bot.core.access import Actor, allowed
@@ -56,6 +56,16 @@ async def _post_init(app: Application) -> None:
                 log.warning("menu for chat %s not set: %s", account.external_id, exc)
 
 
+class OnceRequest(HTTPXRequest):
+    """PTB's HTTP layer, each call of a handler made once even when its update is handled again
+    after a crash (`bot.channels.inbox.Replay`)."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args, **kwargs) -> tuple[int, bytes]:
+        return await inbox.through(url, method, request_data, lambda: super(
+            OnceRequest, self).do_request(url, method, request_data, *args, **kwargs))
+
+
 def build_application(services: Services, request: BaseRequest | None = None,
                       token: str | None = None) -> Application:
     settings = services.settings
@@ -69,6 +79,7 @@ def build_application(services: Services, request: BaseRequest | None = None,
         root = settings.telegram_api_base_url.rstrip("/")
         builder = (builder.token(token or settings.telegram_bot_token or "")
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+                   .request(OnceRequest(connection_pool_size=256))
                    .rate_limiter(AIORateLimiter(  # evenly spaced, no bursts (.env.example)
                        overall_max_rate=1, overall_time_period=1 / max(settings.send_rate, 0.1),
                        max_retries=3)))

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
                                 alias="PARBOT_HOLIDAYS_FILE")
     send_rate: float = Field(default=29.5, alias="PARBOT_SEND_RATE")
     notify_attempts: int = Field(default=5, alias="PARBOT_NOTIFY_ATTEMPTS")
+    # The durable inbox and running several processes on one PostgreSQL.
+    inbox_days: int = Field(default=14, alias="PARBOT_INBOX_DAYS")
+    leader_retry_seconds: float = Field(default=10, alias="PARBOT_LEADER_RETRY_SECONDS")
 
 
 @lru_cache(maxsize=1)

@@ -154,16 +154,20 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, draft: Draft,
                   outcome: Outcome, lang: str) -> object:
-    """Save (or drop) the draft, then reply: what the user sees is always already stored."""
+    """Save the draft, then reply: what the user sees is always already stored. A finished
+    draft is dropped after the reply: a crash in between handles the update again (from the
+    inbox) with the draft still there, and the receipt is not lost."""
     svc = services(context)
     if outcome.end:
+        await _reply(update, context, outcome.replies, lang)
         await run(reporting.drop_draft, svc.engine, key)
-    else:
-        draft.touch()
-        await run(reporting.save_draft, svc.engine, key, draft)
-    await _track(context, key, not outcome.end)
+        await _track(context, key, False)
+        return END
+    draft.touch()
+    await run(reporting.save_draft, svc.engine, key, draft)
+    await _track(context, key, True)
     await _reply(update, context, outcome.replies, lang)
-    return END if outcome.end else ACTIVE
+    return ACTIVE
 
 
 def _idle_limit(context: ContextTypes.DEFAULT_TYPE) -> dt.timedelta | None:
@@ -195,15 +199,15 @@ def _step(fn: StepFn):
             await _track(context, key, False)
             await _reply(update, context, [views.nothing_open(lang)], lang)
             return END
+        mark = fingerprint(update, context)
+        if draft.handled(mark):  # handled already (again after a crash, from the inbox)
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            return ACTIVE
         if _stale(context, draft):
             outcome = Outcome([views.timed_out(draft, svc.settings.report_idle_minutes, lang)],
                               end=True)
             return await _finish(update, context, key, draft, outcome, lang)
-        mark = fingerprint(update, context)
-        if draft.handled(mark):  # delivered twice: handled already
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            return ACTIVE
         draft.remember(mark)
         outcome = await fn(update, context, actor, draft)
         return await _finish(update, context, key, draft, outcome, lang)
@@ -225,12 +229,12 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     mark = fingerprint(update, context)
     draft = await run(reporting.load_draft, svc.engine, key)
     replies: list[Reply] = []
+    if draft is not None and draft.handled(mark):  # again after a crash: done already
+        return ACTIVE
     if draft is not None and _stale(context, draft):
         replies.append(views.timed_out(draft, svc.settings.report_idle_minutes, lang))
         draft = None
     if draft is not None:
-        if draft.handled(mark):
-            return ACTIVE
         draft.remember(mark)
         if draft.step != "restart":
             draft.resume_step = draft.step

@@ -183,7 +183,7 @@ async def test_kill_9_in_the_middle_of_a_report_then_restart_and_finish(db_url):
 
 
 async def test_every_value_format_and_the_rejected_ones_over_the_wire(db_url):
-    from tests.test_report_flow import ACCEPTED, REJECTED
+    from tests.integration.test_report_flow import ACCEPTED, REJECTED
 
     if "postgres" in db_url:
         pytest.skip("the same parsing on both databases: run once, on SQLite")
