@@ -171,7 +171,7 @@ class Leadership:
         self._leader = True
         self.since = time.time()
         self.became.set()
-        log.info("leader", extra={"fields": {"owner": self.owner, "at": self.since}})
+        log.info("leader", extra={"fields": {"owner": self.owner, "wall": self.since}})
 
     async def _loop(self) -> None:
         while True:

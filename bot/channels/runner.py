@@ -48,6 +48,7 @@ class Channel(Protocol):
     def mode(self) -> str: ...
     def route(self) -> webhooks.WebhookRoute | None: ...
     async def prepare(self) -> None: ...
+    async def recover(self) -> None: ...
     async def begin(self) -> None: ...
     async def end(self) -> None: ...
     async def close(self) -> None: ...
@@ -153,6 +154,8 @@ class TelegramChannel:
                 await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 waiting.cancel()
                 stopping.cancel()
+                if self.leadership.is_leader and not self._stop.is_set():
+                    await self.recover()  # what the old leader fetched and left unfinished
                 continue
             try:
                 updates = await self.app.bot.get_updates(
@@ -345,7 +348,9 @@ class Runner:
                 await channel.begin()
                 log.info("channel running", extra={"fields": {"channel": channel.name,
                                                               "mode": channel.mode}})
+            janitor = asyncio.create_task(self._janitor(), name="inbox-janitor")
             await stop.wait()
+            janitor.cancel()
             log.info("stopping", extra={"fields": {"reason": "signal"}})
         except SingleProcess as exc:
             print(f"parbot: {exc}")
@@ -383,6 +388,23 @@ class Runner:
                 await channel.close()
             await self.leadership.stop()
         return code
+
+    async def _janitor(self) -> None:
+        """The leader takes up what a process that died left unfinished in the inbox (with
+        webhooks, nobody would restart it), and prunes old rows daily."""
+        pruned = clock.now()
+        while True:
+            await asyncio.sleep(max(self.settings.leader_retry_seconds, 1.0) * 3)
+            if not self.leadership.is_leader:
+                continue
+            for channel in self.channels:
+                try:
+                    await channel.recover()
+                except Exception:
+                    log.exception("inbox recovery failed on %s", channel.name)
+            if clock.now() - pruned > dt.timedelta(days=1):
+                pruned = clock.now()
+                await asyncio.to_thread(self._prune)
 
     def _prune(self) -> None:
         """Inbox rows past PARBOT_INBOX_DAYS go (one process prunes as good as another)."""

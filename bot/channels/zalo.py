@@ -582,8 +582,9 @@ class ZaloChannel:
     def _alive(self, owner: str) -> bool:
         return self.leadership.alive(owner) if self.leadership is not None else False
 
-    async def begin(self) -> None:
-        """After the Application started: what a crash interrupted first, then new events."""
+    async def recover(self) -> None:
+        """Events stored by a process that is gone and never finished: handled again, in the
+        order they came, once."""
         taken = await asyncio.to_thread(inbox.take_unfinished, self.engine, self.name, PROCESS,
                                         self._alive)
         for row in taken:
@@ -591,6 +592,10 @@ class ZaloChannel:
         if taken:
             log.info("inbox recovered", extra={"fields": {"channel": self.name,
                                                           "updates": len(taken)}})
+
+    async def begin(self) -> None:
+        """After the Application started: what a crash interrupted first, then new events."""
+        await self.recover()
         self._worker = asyncio.create_task(self._ingest(), name="zalo-ingest")
         if self.webhook_url:
             await self.client.call("setWebhook", url=self.webhook_url,
@@ -634,6 +639,8 @@ class ZaloChannel:
                 await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 waiting.cancel()
                 stopping.cancel()
+                if self.leadership.is_leader and not self._stop.is_set():
+                    await self.recover()
                 continue
             try:
                 found = await self.client.get_updates(self.poll_timeout)
