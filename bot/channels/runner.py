@@ -76,7 +76,8 @@ class TelegramChannel:
         self.leadership = leadership
         self.app = build_application(Services(engine=engine, settings=settings,
                                               channel="telegram"))
-        self.app.update_processor.use_inbox(engine, self.name)  # type: ignore[attr-defined]
+        if settings.inbox:
+            self.app.update_processor.use_inbox(engine, self.name)  # type: ignore[attr-defined]
         self.offset: int | None = None
         self._stop = asyncio.Event()
         self._poller: asyncio.Task | None = None
@@ -105,6 +106,8 @@ class TelegramChannel:
             await self.app.update_queue.put(update)
 
     async def _store(self, updates: list[Update], raws: list[dict]) -> list[bool]:
+        if not self.settings.inbox:  # PARBOT_INBOX=off (bench/bench_inbox.py): nothing kept
+            return [True] * len(updates)
         items = [(str(u.update_id), raw) for u, raw in zip(updates, raws, strict=True)]
         return await asyncio.to_thread(inbox.store, self.engine, self.name, items, PROCESS)
 
@@ -121,6 +124,8 @@ class TelegramChannel:
     async def recover(self) -> None:
         """Updates stored by a process that is gone and never finished: handled again, in the
         order they came, once."""
+        if not self.settings.inbox:
+            return
         taken = await asyncio.to_thread(inbox.take_unfinished, self.engine, self.name, PROCESS,
                                         self._alive)
         for row in taken:

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     notify_attempts: int = Field(default=5, alias="PARBOT_NOTIFY_ATTEMPTS")
     # The durable inbox and running several processes on one PostgreSQL.
     inbox_days: int = Field(default=14, alias="PARBOT_INBOX_DAYS")
+    inbox: bool = Field(default=True, alias="PARBOT_INBOX")  # off: only to measure its cost
     leader_retry_seconds: float = Field(default=10, alias="PARBOT_LEADER_RETRY_SECONDS")
 
 
