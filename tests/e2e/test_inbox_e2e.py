@@ -1,6 +1,10 @@
 """Nothing a user sent is lost, nothing is answered twice: the real `parbot run`, `kill -9` in the
 middle of a burst of messages and restarted — Telegram polling, Telegram webhook (the fake
-retries what was not taken), Zalo webhook — and a Confirm pressed just before the crash."""
+retries what was not taken), Zalo webhook — and a Confirm pressed just before the crash.
+
+Every message is handled; every reply goes out once. The one exception is the reply that was
+on its way out at the very instant of the kill (recorded as leaving, no answer yet): it is not
+sent again, since it may have arrived, and the restarted bot logs it (`check_once`)."""
 
 from __future__ import annotations
 
@@ -47,6 +51,25 @@ def _burst(users: list) -> list[tuple[object, str]]:
     return out
 
 
+IN_DOUBT = '"msg": "call in flight at a crash not repeated"'
+
+
+def in_doubt(bot: BotProcess) -> int:
+    """Replies that were on their way out at the instant of the kill: not sent again (delivered
+    or not, nobody knows, and a reply must never arrive twice), and logged so."""
+    return bot.logs().count(IN_DOUBT)
+
+
+def check_once(replies: dict, sent: collections.Counter, bot: BotProcess) -> None:
+    """Every message answered once: none twice; none missing but a reply the restarted bot
+    logged as in flight at the crash (it was, or was about to be, on the wire)."""
+    assert all(replies[u] <= sent[u] for u in sent), f"answered twice: {replies} vs {sent}"
+    missing = sum(sent.values()) - sum(replies.values())
+    assert missing <= in_doubt(bot), f"lost: {replies} vs {sent}"
+    if missing:
+        print(f"\n{missing} reply in flight at the kill, not repeated (logged)")
+
+
 async def _until(check, timeout: float, what: str, logs) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -78,7 +101,7 @@ async def _telegram_burst_killed_and_restarted(tg: FakeTelegram, bot: BotProcess
     since = len(tg.calls)
     await bot.start()
     try:
-        await _until(lambda: sum(replies().values()) >= BURST, 60,
+        await _until(lambda: sum(replies().values()) + in_doubt(bot) >= BURST, 60,
                      f"not every message answered: {replies()}", bot.logs)
     except AssertionError:
         rows = await asyncio.to_thread(_inbox_rows, db_url, "telegram")
@@ -87,9 +110,9 @@ async def _telegram_burst_killed_and_restarted(tg: FakeTelegram, bot: BotProcess
         raise
     await tg.wait_idle(quiet=1.0, timeout=30)
     sent = collections.Counter(user for user, _ in burst)
-    assert replies() == dict(sent), "every message answered exactly once"
+    check_once(replies(), sent, bot)
     print(f"\nanswered before kill -9: {answered_before}, after the restart: "
-          f"{BURST - answered_before}")
+          f"{sum(replies().values()) - answered_before}")
     rows = await asyncio.to_thread(_inbox_rows, db_url, "telegram")
     assert len(rows) == BURST + len(users) and {r.status for r in rows} == {"done"}
     assert "Traceback" not in bot.logs()
@@ -150,7 +173,7 @@ async def test_zalo_webhook_kill_9_after_the_fifth_reply_loses_nothing(db_url):
             since = len(zl.calls)
             await bot.start()
             try:
-                await _until(lambda: sum(replies().values()) >= BURST, 60,
+                await _until(lambda: sum(replies().values()) + in_doubt(bot) >= BURST, 60,
                              f"not every message answered: {replies()}", bot.logs)
             except AssertionError:
                 rows = await asyncio.to_thread(_inbox_rows, db_url, "zalo")
@@ -160,9 +183,9 @@ async def test_zalo_webhook_kill_9_after_the_fifth_reply_loses_nothing(db_url):
                       collections.Counter(d.status for d in zl.deliveries), bot.log_path)
                 raise
             await zl.wait_idle(quiet=1.0, timeout=30)
-            assert replies() == dict(collections.Counter(u for u, _ in burst))
+            check_once(replies(), collections.Counter(u for u, _ in burst), bot)
             print(f"\nanswered before kill -9: {answered_before}, after the restart: "
-                  f"{BURST - answered_before}")
+                  f"{sum(replies().values()) - answered_before}")
             rows = await asyncio.to_thread(_inbox_rows, db_url, "zalo")
             assert len(rows) == BURST + len(users) and {r.status for r in rows} == {"done"}
             assert "Traceback" not in bot.logs()
