@@ -189,7 +189,7 @@ async def _deliver(app: Application, d: scheduler.Delivery, token: str,
             wait, ticket = 0.0, 0.0
             async with gate:  # a recipient waiting for a retry holds no place
                 if pacer is not None:
-                    ticket = await pacer.slot()
+                    ticket = await pacer.slot(again=bool(throttled or failures))
                 await writer.mark("begin", d.keys)
                 try:
                     await _send(app, d.chat_id, reply, d.language)

@@ -1,10 +1,10 @@
 """Sending at Telegram's pace without one 429 stalling everyone.
 
-`PacedLimiter` is python-telegram-bot's rate limiter for the Telegram Application: at most
-PARBOT_SEND_RATE requests in a sliding second, spaced out (no bursts). Unlike PTB's
-AIORateLimiter, a 429 pauses only the request that got it (for its `retry_after`), not every
-other chat. A request that failed without being delivered (429, 5xx, refused connection) gives
-its place back, so failures do not slow the others down.
+`PacedLimiter` is python-telegram-bot's rate limiter for the Telegram Application: requests
+evenly spaced at PARBOT_SEND_RATE per second (no bursts), never more in a sliding second.
+Unlike PTB's AIORateLimiter, a 429 pauses only the request that got it (for its
+`retry_after`), not every other chat. A request that failed without being delivered (429, 5xx,
+refused connection) gives its place back, so failures do not slow the others down.
 
 Delivery (`bot.channels.delivery`) takes its places itself (`slot`, before it marks a send as
 in flight) and handles 429s and 5xxs per recipient: it passes `rate_limit_args={"paced": True}`.
@@ -41,19 +41,21 @@ class NotDelivered(NetworkError):
 
 
 class PacedLimiter(BaseRateLimiter[dict]):
-    """At most round(rate) requests in any WINDOW seconds (Telegram counts the messages it
-    delivered in a sliding second), at least `1 / (1.5 × rate)` apart (no bursts). A request
-    that was not delivered gives its place in the window back (`refund`)."""
+    """Requests evenly spaced at `rate` per second, and never more than round(rate) in any
+    WINDOW seconds (Telegram counts the messages it delivered in a sliding second). A request
+    that was not delivered gives its place back (`refund`): the window forgets it, and the next
+    request may go without waiting for its turn, so failures cost the others no time."""
 
     WINDOW = 1.02  # a second, and a margin for the requests' travel time
 
     def __init__(self, rate: float, max_retries: int = 3) -> None:
         rate = max(rate, 0.1)
-        self.limit = max(1, int(rate + 0.5))  # 29.5 -> 30 in a sliding 1.01 s
-        self.gap = 1.0 / (1.5 * rate)
+        self.limit = max(1, int(rate + 0.5))  # 29.5 -> 30 in a sliding 1.02 s
+        self.gap = 1.0 / rate
         self.max_retries = max_retries
         self._times: collections.deque[float] = collections.deque()
         self._last = -1e9
+        self._credits = 0  # places given back, to be taken without waiting for the turn
 
     async def initialize(self) -> None:
         return None
@@ -61,26 +63,30 @@ class PacedLimiter(BaseRateLimiter[dict]):
     async def shutdown(self) -> None:
         return None
 
-    async def slot(self) -> float:
-        """Wait for a place; returns its ticket (for `refund`)."""
+    async def slot(self, again: bool = False) -> float:
+        """Wait for a place; returns its ticket (for `refund`). A request tried `again` (it
+        waited its retry_after already) does not wait for its turn, only for the window."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
             while self._times and self._times[0] <= now - self.WINDOW:
                 self._times.popleft()
-            at = self._last + self.gap
+            at = self._last + (0.0 if self._credits or again else self.gap)
             if len(self._times) >= self.limit:
                 at = max(at, self._times[0] + self.WINDOW)
             if at <= now:
+                if self._credits and not again and now < self._last + self.gap:
+                    self._credits -= 1
                 self._times.append(now)
                 self._last = now
                 return now
             await asyncio.sleep(at - now)
 
     def refund(self, ticket: float) -> None:
-        """A request that was not delivered gives its place in the window back."""
+        """A request that was not delivered gives its place back."""
         with contextlib.suppress(ValueError):
             self._times.remove(ticket)
+            self._credits += 1
 
     async def process_request(
         self, callback: Callable[..., Coroutine[Any, Any, bool | dict | list]],
