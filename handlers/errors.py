@@ -25,7 +25,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
               where(context.error))
     processor = context.application.update_processor
     if update_id is not None and hasattr(processor, "mark_failed"):
-        processor.mark_failed(update_id)
+        processor.mark_failed(update_id, type(context.error).__name__)
     if chat_id is None:
         return
     user = update.effective_user

@@ -309,3 +309,25 @@ class BotState(SQLModel, table=True):
     key: str = Field(max_length=255)
     data: dict = _json(dict)
     updated_at: dt.datetime
+
+
+class UpdateInbox(SQLModel, table=True):
+    """Every update a platform delivered, written before it is acknowledged (bot.channels.inbox).
+
+    Keyed by channel and the platform's update id (Telegram) or event key (Zalo), so an update
+    delivered twice — a retried webhook, a restart, a second process — is handled once."""
+
+    __table_args__ = (UniqueConstraint("channel", "update_key"),
+                      Index("ix_updateinbox_status", "status", "channel"),
+                      Index("ix_updateinbox_received", "received_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    update_key: str = Field(max_length=255)
+    raw: dict = _json(dict)
+    calls: list = _json(list)  # Bot API calls its handler made (replayed, not repeated)
+    status: str = Field(default="pending", max_length=16)  # pending | done | failed
+    error: str | None = Field(default=None, max_length=120)  # the error class when failed
+    owner: str | None = Field(default=None, max_length=120)  # the process handling it
+    attempts: int = 1
+    received_at: dt.datetime
+    finished_at: dt.datetime | None = None

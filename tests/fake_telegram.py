@@ -810,6 +810,7 @@ class FakeTelegram:
         self._webhook_last_error: tuple[int, str] | None = None
 
         self._faults: list[_Fault] = []
+        self._random_faults: tuple[Any, float, float, int, frozenset[str]] | None = None
         self._flood: tuple[int | None, int | None, int | None] | None = None
         self._flood_log: list[tuple[float, Any]] = []
         self._blocked: dict[Any, str] = {}
@@ -1001,6 +1002,22 @@ class FakeTelegram:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._random_faults = None
+
+    def random_faults(
+        self,
+        p429: float = 0.10,
+        p502: float = 0.03,
+        retry_after: int = 1,
+        methods: tuple[str, ...] = ("sendMessage", "sendPhoto"),
+        seed: int = 16,
+    ) -> None:
+        """Answer a random share of ``methods`` calls with 429 (``retry_after``) or 502 Bad
+        Gateway, as a busy Bot API does (until ``clear_faults()``).  Seeded: repeatable."""
+        import random
+
+        self._random_faults = (random.Random(seed), p429, p502, retry_after,
+                               frozenset(m.lower() for m in methods))
 
     def block_chat(
         self,
@@ -1677,6 +1694,14 @@ class FakeTelegram:
 
     def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
         chat_id = _as_int(params.get("chat_id"))
+        if self._random_faults is not None and method in self._random_faults[4]:
+            rng, p429, p502, retry_after, _ = self._random_faults
+            draw = rng.random()
+            if draw < p429:
+                raise TelegramAPIError(429, f"Too Many Requests: retry after {retry_after}",
+                                       {"retry_after": retry_after})
+            if draw < p429 + p502:
+                raise TelegramAPIError(502, "Bad Gateway")
         for fault in list(self._faults):
             if fault.method is None and method == "getupdates":
                 continue

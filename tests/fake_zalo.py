@@ -115,8 +115,10 @@ def tiny_png() -> bytes:
 class FakeZalo:
     def __init__(self, token: str = "1234567890:zalo-Test_token", *, bot_name: str = "parbot",
                  host: str = "127.0.0.1", wrap_webhook: bool = True,
-                 fetch_photos: bool = True) -> None:
+                 fetch_photos: bool = True, webhook_retry_seconds: float = 5.0) -> None:
         self.token = token
+        self.webhook_retry_seconds = webhook_retry_seconds  # an event not taken (no answer or
+        # 5xx) is POSTed again every 0.1 s for this long, the next ones waiting behind it
         self.bot_name = bot_name
         self.host = host
         self.port = 0
@@ -273,10 +275,11 @@ class FakeZalo:
             event = await self._outbox.get()
             self._inflight += 1
             try:
-                for _ in range(50):  # the receiver may still be starting
+                for _ in range(max(1, round(self.webhook_retry_seconds / 0.1))):
+                    # the receiver may still be starting, or restarting
                     status = await self._post(event, self._webhook_url, self._webhook_secret,
                                               self.wrap_webhook)
-                    if status is not None:
+                    if status is not None and status < 500:
                         break
                     await asyncio.sleep(0.1)
             finally:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 import handlers
-from bot.channels import delivery
+from bot.channels import delivery, inbox
+from bot.channels.pacing import NotDelivered, PacedLimiter
 from bot.channels.persistence import SQLPersistence
 from bot.channels.updates import ChatOrderedProcessor
 from bot.core.access import Actor, allowed
@@ -80,6 +82,28 @@ def _install_sweep(app: Application) -> None:
                                                             "coalesce": True})
 
 
+class OnceRequest(HTTPXRequest):
+    """PTB's HTTP layer, each call of a handler made once even when its update is handled again
+    after a crash (`bot.channels.inbox.Replay`); what certainly did not take effect (a refused
+    connection, a 5xx) raises `NotDelivered`, which delivery retries at once."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args, **kwargs) -> tuple[int, bytes]:
+        async def send() -> tuple[int, bytes]:
+            try:
+                status, body = await super(OnceRequest, self).do_request(
+                    url, method, request_data, *args, **kwargs)
+            except NetworkError as exc:
+                if isinstance(exc.__cause__, httpx.ConnectError):
+                    raise NotDelivered(str(exc)) from exc
+                raise
+            if status >= 500:
+                raise NotDelivered(f"{status} {body[:200].decode('utf-8', 'replace')}")
+            return status, body
+
+        return await inbox.through(url, method, request_data, send)
+
+
 def build_application(services: Services, request: BaseRequest | None = None,
                       token: str | None = None) -> Application:
     settings = services.settings
@@ -93,9 +117,8 @@ def build_application(services: Services, request: BaseRequest | None = None,
         root = settings.telegram_api_base_url.rstrip("/")
         builder = (builder.token(token or settings.telegram_bot_token or "")
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-                   .rate_limiter(AIORateLimiter(  # evenly spaced, no bursts (.env.example)
-                       overall_max_rate=1, overall_time_period=1 / max(settings.send_rate, 0.1),
-                       max_retries=3)))
+                   .request(OnceRequest(connection_pool_size=256))
+                   .rate_limiter(PacedLimiter(settings.send_rate)))  # evenly spaced
     app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)

@@ -14,8 +14,11 @@ numbered options and edits as new messages; this module adds the rest:
   a bare invite code as `/start CODE`, photos as evidence, stickers and the rest as unsupported).
 - `ZaloIds`: each opaque id gets a stable integer for python-telegram-bot, kept in BotState so
   conversations, persistence and scheduled messages find the same person after a restart.
-- `ZaloChannel`: polling (one update per call) or webhook events, each event once (event name +
-  message id, remembered in BotState), fed in order to the Application.
+- `ZaloChannel`: polling (one update per call) or webhook events, each stored in the durable
+  inbox (`bot.channels.inbox`, keyed by event name + message id) before anything else happens to
+  it — before the webhook's 200 — so each is handled once, fed in order to the Application, and
+  what a crash interrupted is handled at the next start. Polling cannot do better than "stored
+  the moment it arrives": Zalo's getUpdates has no offset, what it returns is gone.
 
 The platform's terms ask that users be told they talk to software: the first message from a new
 user and every /start get that notice first.
@@ -25,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -35,15 +37,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import RequestData
 
+from bot.channels import inbox
 from bot.channels.bridge import BridgeRequest, Menu, Outgoing
+from bot.channels.leader import PROCESS, Leadership
 from bot.channels.webhooks import FileStore, WebhookRoute
 from bot.core import state_store
 from bot.core.catalogue import t
@@ -53,8 +55,6 @@ from bot.core.settings import Settings
 from bot.core.text import split_text, text_length, xml_safe
 from bot.people import identity
 from bot.people.identity import CODE_ALPHABET
-from storage import models as m
-from storage.db import session_scope
 
 log = logging.getLogger("parbot.zalo")
 
@@ -66,8 +66,6 @@ STICKER = "message.sticker.received"
 UNSUPPORTED = "message.unsupported.received"
 ID_KIND = "zalo.id"  # BotState: Zalo id -> {"id": the integer PTB sees}
 MENU_KIND = "zalo.menu"  # BotState: chat (integer) -> the numbered options on screen
-EVENT_KIND = "zalo.event"  # BotState: "<event name>:<message id>" seen
-EVENT_DAYS = 7  # how long a handled event is remembered for duplicates
 MAX_DOWNLOAD = 20 * 1024 * 1024
 
 
@@ -116,7 +114,15 @@ class ZaloClient:
                                        follow_redirects=True)
 
     async def call(self, method: str, http_timeout: float | None = None, **params: Any) -> Any:
+        """One call; while a tracked update is handled, made once (`bot.channels.inbox`)."""
         body = {k: v for k, v in params.items() if v is not None}
+        replay = inbox.CURRENT.get()
+        if replay is not None and method not in ("sendChatAction",):
+            return await replay.result_of(method, body, lambda: self._call(method, http_timeout,
+                                                                           body))
+        return await self._call(method, http_timeout, body)
+
+    async def _call(self, method: str, http_timeout: float | None, body: dict) -> Any:
         for attempt in range(1, 4):
             try:
                 response = await self._http.post(f"{self.root}/{method}", json=body,
@@ -314,20 +320,13 @@ class ZaloIds:
             return None
 
 
-def claim_event(engine: Engine, key: str) -> bool:
-    """True the first time `key` is seen (one row; a unique index makes it atomic)."""
-    try:
-        with session_scope(engine) as session:
-            session.add(m.BotState(kind=EVENT_KIND, key=key, data={}, updated_at=clock.now()))
-        return True
-    except IntegrityError:
-        return False
-
-
-def forget_events(engine: Engine, before: dt.datetime) -> None:
-    with session_scope(engine) as session:
-        session.exec(delete(m.BotState).where(m.BotState.kind == EVENT_KIND,
-                                              m.BotState.updated_at < before))
+def event_key(raw: dict) -> str:
+    """The inbox key of an event: its name and message id, or a digest of the event."""
+    event = parse_event(raw)
+    if event is not None and event.dedupe_key is not None:
+        return event.dedupe_key
+    body = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
 
 
 def adopt_roster_id(engine: Engine, zalo_id: str, number: int) -> None:
@@ -592,22 +591,26 @@ class ZaloRequest(BridgeRequest):
 
 # --- the running channel ---------------------------------------------------------------------
 class ZaloChannel:
-    """The Zalo side of `parbot run`: events in (polling or webhook), once each, in order."""
+    """The Zalo side of `parbot run`: events in (polling or webhook), stored in the inbox, once
+    each, in order."""
 
     name = "zalo"
 
-    def __init__(self, app: Application, request: ZaloRequest, settings: Settings) -> None:
+    def __init__(self, app: Application, request: ZaloRequest, settings: Settings,
+                 leadership: Leadership | None = None) -> None:
         self.app = app
         self.request = request
         self.client = request.client
         self.engine = request.engine
         self.settings = settings
+        self.leadership = leadership
         self.webhook_url = webhook_url(settings)
         self.poll_timeout = settings.poll_timeout
-        self.events: asyncio.Queue[dict | None] = asyncio.Queue()
+        self.events: asyncio.Queue[tuple[str, dict, list] | None] = asyncio.Queue()
         self._stop = asyncio.Event()
         self._poller: asyncio.Task | None = None
         self._worker: asyncio.Task | None = None
+        app.update_processor.use_inbox(self.engine, self.name)  # type: ignore[attr-defined]
 
     @property
     def mode(self) -> str:
@@ -623,36 +626,74 @@ class ZaloChannel:
     async def prepare(self) -> None:
         """Before the Application starts: the ids and menus of earlier runs."""
         await self.request.load()
-        before = clock.now() - dt.timedelta(days=EVENT_DAYS)
-        await asyncio.to_thread(forget_events, self.engine, before)
+
+    def _alive(self, owner: str) -> bool:
+        return self.leadership.alive(owner) if self.leadership is not None else False
+
+    async def recover(self) -> None:
+        """Events stored by a process that is gone and never finished: handled again, in the
+        order they came, once."""
+        taken = await asyncio.to_thread(inbox.take_unfinished, self.engine, self.name, PROCESS,
+                                        self._alive)
+        for row in taken:
+            self.events.put_nowait((row.key, row.raw, row.calls))
+        if taken:
+            log.info("inbox recovered", extra={"fields": {"channel": self.name,
+                                                          "updates": len(taken)}})
 
     async def begin(self) -> None:
-        """After the Application started: take events."""
+        """After the Application started: what a crash interrupted first, then new events."""
+        await self.recover()
         self._worker = asyncio.create_task(self._ingest(), name="zalo-ingest")
         if self.webhook_url:
             await self.client.call("setWebhook", url=self.webhook_url,
                                    secret_token=self.settings.zalo_webhook_secret)
             log.info("zalo webhook set", extra={"fields": {"url": self.webhook_url}})
         else:
-            try:
-                await self.client.call("deleteWebhook")
-            except ZaloAPIError as exc:  # none was set, or the method is not offered
-                log.info("zalo deleteWebhook: %s", exc)
+            if self.leadership is None or self.leadership.is_leader:
+                try:
+                    await self.client.call("deleteWebhook")
+                except ZaloAPIError as exc:  # none was set, or the method is not offered
+                    log.info("zalo deleteWebhook: %s", exc)
             self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
 
+    async def _store(self, found: list[dict]) -> None:
+        """Into the inbox, then queued; duplicates (a retried webhook, a second process)
+        stop here."""
+        keys = [event_key(raw) for raw in found]
+        new = await asyncio.to_thread(inbox.store, self.engine, self.name,
+                                      list(zip(keys, found, strict=True)), PROCESS)
+        for key, raw, fresh in zip(keys, found, new, strict=True):
+            if fresh:
+                self.events.put_nowait((key, raw, []))
+            else:
+                log.info("zalo event", extra={"fields": {"event": raw.get("event_name"),
+                                                          "outcome": "duplicate"}})
+
     async def accept(self, payload: Any) -> None:
-        """A webhook body: queued, handled in the background."""
+        """A webhook body: stored in the inbox (the 200 goes out after), handled in the
+        background."""
         found = events_of(payload)
         if not found:
             log.info("zalo webhook body without an event")
-        for event in found:
-            self.events.put_nowait(event)
+        await self._store(found)
 
     async def _poll(self) -> None:
         backoff = 0.5
         while not self._stop.is_set():
+            if self.leadership is not None and not self.leadership.is_leader:
+                waiting = asyncio.create_task(self.leadership.became.wait())
+                stopping = asyncio.create_task(self._stop.wait())
+                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                stopping.cancel()
+                if self.leadership.is_leader and not self._stop.is_set():
+                    await self.recover()
+                continue
             try:
                 found = await self.client.get_updates(self.poll_timeout)
+                if found:
+                    await self._store(found)
             except Exception as exc:  # the platform or the network: try again, slower
                 log.warning("zalo getUpdates failed: %s", exc,
                             exc_info=not isinstance(exc, ZaloAPIError))
@@ -661,35 +702,35 @@ class ZaloChannel:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
-            for event in found:
-                self.events.put_nowait(event)
 
     async def _ingest(self) -> None:
         while True:
-            raw = await self.events.get()
-            if raw is None:
+            item = await self.events.get()
+            if item is None:
                 return
+            key, raw, calls = item
             try:
-                await self._handle(raw)
+                await self._handle(key, raw, calls)
             except ZaloAPIError as exc:  # the platform refused a send (user gone, blocked...)
                 log.warning("zalo event: the platform refused a call", extra={"fields": {
                     "status": exc.status}})
+                await asyncio.to_thread(inbox.finish, self.engine, self.name,
+                                        [(key, type(exc).__name__)])
             except Exception as exc:  # type and frames only: messages carry what people sent
                 log.error("zalo event not handled: %s", where(exc))
+                await asyncio.to_thread(inbox.finish, self.engine, self.name,
+                                        [(key, type(exc).__name__)])
 
-    async def _handle(self, raw: dict) -> None:
+    async def _handle(self, key: str, raw: dict, calls: list) -> None:
         event = parse_event(raw)
-        if event is None:
+        update = await self.request.event_update(event) if event is not None else None
+        if update is None:
             log.info("zalo event ignored", extra={"fields": {"event": raw.get("event_name")}})
+            await asyncio.to_thread(inbox.finish, self.engine, self.name, [(key, None)])
             return
-        key = event.dedupe_key
-        if key is not None and not await asyncio.to_thread(claim_event, self.engine, key):
-            log.info("zalo event", extra={"fields": {"event": event.name,
-                                                      "outcome": "duplicate"}})
-            return
-        update = await self.request.event_update(event)
-        if update is not None:
-            await self.app.update_queue.put(Update.de_json(update, self.app.bot))
+        self.app.update_processor.track(  # type: ignore[attr-defined]
+            update["update_id"], key, calls)
+        await self.app.update_queue.put(Update.de_json(update, self.app.bot))
 
     async def end(self) -> None:
         """Stop taking events; what was received is still handed to the Application."""

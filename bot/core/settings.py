@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     report_parent: str | None = Field(default=None, alias="PARBOT_REPORT_PARENT")
     report_place: str | None = Field(default=None, alias="PARBOT_REPORT_PLACE")
     report_recipients: str | None = Field(default=None, alias="PARBOT_REPORT_RECIPIENTS")
+    # The durable inbox and running several processes on one PostgreSQL.
+    inbox_days: int = Field(default=14, alias="PARBOT_INBOX_DAYS")
+    inbox: bool = Field(default=True, alias="PARBOT_INBOX")  # off: only to measure its cost
+    leader_retry_seconds: float = Field(default=10, alias="PARBOT_LEADER_RETRY_SECONDS")
 
 
 @lru_cache(maxsize=1)

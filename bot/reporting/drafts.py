@@ -35,6 +35,8 @@ from bot.reporting.rules import (
 )
 from storage import models as m
 
+PRESS_KIND = "report_press"  # BotState: a draft's dedupe key -> the Confirm press storing it
+
 
 @dataclass
 class Draft:
@@ -199,12 +201,18 @@ class Confirmation:
 
 
 def confirm(engine: Engine, actor: Actor, draft: Draft, channel: str,
-            today: dt.date) -> Confirmation | Refusal:
-    """Store the draft's report once (checking again that the actor may report on it)."""
+            today: dt.date, press: str | None = None) -> Confirmation | Refusal:
+    """Store the draft's report once (checking again that the actor may report on it).
+
+    `press` names the Confirm press (the update): the same press handled again after a crash
+    (the report stored, the receipt not yet sent) gets the receipt, not "stored already"."""
     checked = check_target(engine, actor, None, today, target_id=draft.target_id)
     if isinstance(checked, Refusal):
         return checked
     per_school = checked.per_school and draft.unit_id is not None
+    earlier = state_store.get(engine, PRESS_KIND, draft.dedupe_key) if press else None
+    if press and earlier is None:
+        state_store.put(engine, PRESS_KIND, draft.dedupe_key, {"press": press})
     report_id, created = record_report(engine, NewReport(
         target_id=checked.target_id, officer_id=actor.officer_id,
         value=draft.parsed(), unit_id=draft.unit_id if per_school else actor.unit_id,
@@ -223,8 +231,9 @@ def confirm(engine: Engine, actor: Actor, draft: Draft, channel: str,
             pooled, pooled_state = office.figure, office.state
         evidence = session.exec(select(func.count(m.Evidence.id))
                                 .where(m.Evidence.report_id == report_id)).one()
+        same_press = earlier is not None and earlier.get("press") == press
         return Confirmation(
-            report_id=report_id, created=created, item=item,
+            report_id=report_id, created=created or same_press, item=item,
             value=ParsedValue(row.value, row.numerator, row.denominator),
             unit_name=draft.unit_name if per_school else None, assessment=assessment,
             evidence=evidence, reported_at=clock.local(row.reported_at), pooled=pooled,

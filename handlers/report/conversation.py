@@ -159,21 +159,27 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, draft: Draft,
                   outcome: Outcome, lang: str, kept: set[str] | None = None) -> object:
-    """Save (or drop) the draft, then reply: what the user sees is always already stored.
+    """Save the draft, then reply: what the user sees is always already stored. A finished
+    draft is dropped after the reply: a crash in between handles the update again (from the
+    inbox) with the draft still there, and the receipt is not lost.
     `kept`: the evidence copies the draft held when loaded; those it no longer holds (cancelled,
     expired, started over, cleared) are deleted unless a stored report refers to them."""
+    leftover = (kept or set()) - (set() if outcome.end else reporting.kept_files(draft))
     svc = services(context)
     if outcome.end:
+        await _reply(update, context, outcome.replies, lang)
         await run(reporting.drop_draft, svc.engine, key)
-    else:
-        draft.touch()
-        await run(reporting.save_draft, svc.engine, key, draft)
-    leftover = (kept or set()) - (set() if outcome.end else reporting.kept_files(draft))
+        if leftover:
+            await run(reporting.discard_files, svc.engine, leftover)
+        await _track(context, key, False)
+        return END
+    draft.touch()
+    await run(reporting.save_draft, svc.engine, key, draft)
     if leftover:
         await run(reporting.discard_files, svc.engine, leftover)
-    await _track(context, key, not outcome.end)
+    await _track(context, key, True)
     await _reply(update, context, outcome.replies, lang)
-    return END if outcome.end else ACTIVE
+    return ACTIVE
 
 
 def _idle_limit(context: ContextTypes.DEFAULT_TYPE) -> dt.timedelta | None:
@@ -206,15 +212,15 @@ def _step(fn: StepFn):
             await _reply(update, context, [views.nothing_open(lang)], lang)
             return END
         kept = reporting.kept_files(draft)
+        mark = fingerprint(update, context)
+        if draft.handled(mark):  # handled already (again after a crash, from the inbox)
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            return ACTIVE
         if _stale(context, draft):
             outcome = Outcome([views.timed_out(draft, svc.settings.report_idle_minutes, lang)],
                               end=True)
             return await _finish(update, context, key, draft, outcome, lang, kept)
-        mark = fingerprint(update, context)
-        if draft.handled(mark):  # delivered twice: handled already
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            return ACTIVE
         draft.remember(mark)
         outcome = await fn(update, context, actor, draft)
         return await _finish(update, context, key, draft, outcome, lang, kept)
@@ -237,12 +243,12 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     draft = await run(reporting.load_draft, svc.engine, key)
     replies: list[Reply] = []
     kept = reporting.kept_files(draft)
+    if draft is not None and draft.handled(mark):  # again after a crash: done already
+        return ACTIVE
     if draft is not None and _stale(context, draft):
         replies.append(views.timed_out(draft, svc.settings.report_idle_minutes, lang))
         draft = None
     if draft is not None:
-        if draft.handled(mark):
-            return ACTIVE
         draft.remember(mark)
         if draft.step != "restart":
             draft.resume_step = draft.step

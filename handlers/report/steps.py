@@ -293,7 +293,8 @@ async def _on_button(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Dr
 async def _confirm(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Draft) -> Outcome:
     svc = services(context)
     today = clock.today()
-    result = await run(reporting.confirm, svc.engine, actor, draft, svc.channel, today)
+    result = await run(reporting.confirm, svc.engine, actor, draft, svc.channel, today,
+                       draft.seen[-1] if draft.seen else None)
     if isinstance(result, Refusal):
         return Outcome([views.refusal(result, actor.language)], end=True)
     return Outcome([views.confirmation(result, today, svc.settings.undo_window_minutes,

@@ -1,6 +1,6 @@
-"""Delivery over the Telegram wire: the real Application (AIORateLimiter included) sending nudges
-and the digest to the fake Bot API server — 403, 429 and 5xx answers — and `parbot run` end to
-end: a nudge arrives once, and a restart does not send it again."""
+"""Delivery over the Telegram wire: the real Application (its PacedLimiter included) sending
+nudges and the digest to the fake Bot API server — 403, 429 and 5xx answers, retried in the same
+run — and `parbot run` end to end: a nudge arrives once, and a restart does not send it again."""
 
 from __future__ import annotations
 
@@ -126,19 +126,42 @@ def membership(tg: FakeTelegram, chat_id: int, old: str, new: str) -> dict:
                                "from": user, "date": 1_750_000_000,
                                "old_chat_member": member(old), "new_chat_member": member(new)}}
 
-async def test_a_5xx_leaves_the_message_for_the_next_tick(engine, tg):
+async def test_a_5xx_is_retried_at_once_and_only_a_lasting_one_waits_for_the_next_tick(
+        engine, tg):
     people = seed_office(engine, dt.datetime(2025, 5, 14, 10))
     chats = link_telegram(engine, people)
-    tg.fail_next("sendMessage", 502, chat_id=chats["Diệu Anh"])
+    tg.fail_next("sendMessage", 502, chat_id=chats["Diệu Anh"])  # a passing 502
+    tg.fail_next("sendMessage", 503, count=4, chat_id=chats["Kim Sa"])  # a lasting one
     async with WireBot(engine, tg) as bot:
         report = await bot.tick(dt.datetime(2025, 5, 16, 8, 0))
         assert (report.sent, report.retry) == (3, 1)
-        assert not tg.sent_messages(chats["Diệu Anh"])
+        assert len(tg.sent_messages(chats["Diệu Anh"])) == 1, "retried in the same run"
+        statuses = [c.status for c in tg.calls_to("sendMessage")
+                    if c.chat_id == chats["Kim Sa"]]
+        assert statuses == [503] * 4, "three quick retries, then the next tick"
+        assert not tg.sent_messages(chats["Kim Sa"])
         report = await bot.tick(dt.datetime(2025, 5, 16, 8, 5))
         assert (report.sent, report.retry) == (1, 0)
-        assert len(tg.sent_messages(chats["Diệu Anh"])) == 1
+        assert len(tg.sent_messages(chats["Kim Sa"])) == 1
     [row] = notifications.entries(engine, f"telegram:nudge:{people['Diệu Anh']}:")
+    assert row.status == "sent" and "attempts" not in row.detail
+    [row] = notifications.entries(engine, f"telegram:nudge:{people['Kim Sa']}:")
     assert row.status == "sent" and row.detail["attempts"] == 1
+
+
+async def test_a_429_makes_only_its_recipient_wait(engine, tg):
+    people = seed_office(engine, dt.datetime(2025, 5, 14, 10))
+    chats = link_telegram(engine, people)
+    tg.fail_next("sendMessage", 429, retry_after=1, chat_id=chats["Kim Sa"])
+    async with WireBot(engine, tg) as bot:
+        report = await bot.tick(dt.datetime(2025, 5, 16, 8, 0))
+    assert (report.sent, report.retry) == (4, 0)
+    sends = [c for c in tg.calls_to("sendMessage") if c.status == 200]
+    kim_sa = [c for c in tg.calls_to("sendMessage") if c.chat_id == chats["Kim Sa"]]
+    assert [c.status for c in kim_sa] == [429, 200]
+    others = [c.at for c in sends if c.chat_id != chats["Kim Sa"]]
+    assert max(others) < kim_sa[0].at + 0.9, "the others did not wait for Kim Sa's retry_after"
+    assert kim_sa[1].at - kim_sa[0].at >= 1.0, "retry_after honoured"
 
 
 @pytest.mark.e2e

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.channels import zalo
+from bot.channels import inbox, zalo
 from bot.channels.runner import config_problem, telegram_webhook, zalo_channel
 from bot.channels.webhooks import FileStore, WebhookRoute, WebServer, build_app
 from bot.core import state_store
@@ -193,14 +193,17 @@ def test_ids_are_stable_integers_kept_across_restarts(engine):
     assert again.zalo_id("not a number") is None and again.zalo_id(5) is None
 
 
-def test_events_are_claimed_once_and_forgotten_after_a_week(engine):
+def test_events_are_stored_once_and_pruned_after_the_retention(engine):
     clock.set(dt.datetime(2025, 5, 10, 9, 0))
-    assert zalo.claim_event(engine, "message.text.received:m1")
-    assert not zalo.claim_event(engine, "message.text.received:m1")
-    assert zalo.claim_event(engine, "message.image.received:m1")  # name + id
-    clock.advance(days=8)
-    zalo.forget_events(engine, clock.now() - dt.timedelta(days=7))
-    assert zalo.claim_event(engine, "message.text.received:m1")
+    text = _event(message_id="m1")
+    image = _event(zalo.IMAGE, message_id="m1", photo_url="https://cdn.zalo.example/a.jpg")
+    assert zalo.event_key(text) == "message.text.received:m1"
+    assert zalo.event_key(image) == "message.image.received:m1"  # name + id
+    items = [(zalo.event_key(e), e) for e in (text, text, image)]
+    assert inbox.store(engine, "zalo", items, "me") == [True, False, True]
+    clock.advance(days=15)
+    assert inbox.prune(engine, clock.now() - dt.timedelta(days=14)) == 2
+    assert inbox.store(engine, "zalo", items[:1], "me") == [True]
 
 
 # --- the web server ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""One chat's updates in order, other chats meanwhile; duplicates dropped."""
+"""One chat's updates in order, other chats meanwhile (duplicates: test_inbox.py)."""
 
 from __future__ import annotations
 
@@ -36,20 +36,6 @@ async def test_same_chat_in_order_other_chats_concurrently():
         release_first.set()
         await asyncio.gather(a1, a2)
     assert events == ["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]
-
-
-async def test_duplicate_update_is_dropped():
-    processor = ChatOrderedProcessor()
-    ran: list[int] = []
-
-    async def work(n: int) -> None:
-        ran.append(n)
-
-    async with processor:
-        await processor.process_update(_update(5, 1), work(1))
-        await processor.process_update(_update(5, 1), work(2))
-        await processor.process_update(_update(6, 1), work(3))
-    assert ran == [1, 3]
 
 
 async def test_a_flooding_chat_never_holds_the_slots_others_need():
