@@ -16,7 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
 from bot.answers import intents
@@ -248,6 +247,8 @@ class TextIndex:
                     docs.append(feats + title + title)  # a section's title weighs twice
                     self.sentences.append(Sentence(passage, piece, len(self.sentences),
                                                    frozenset(feats + title), fold(piece)))
+        from rank_bm25 import BM25Okapi  # numpy: loaded with the first index, not at start
+
         self.bm25 = BM25Okapi(docs) if docs else None
         n = max(len(docs), 1)
         df: dict[str, int] = {}

@@ -38,7 +38,9 @@ async def test_row14_idle_bot_stays_under_120_mb_and_loads_libraries_when_needed
         maps = Path(f"/proc/{bot.proc.pid}/maps").read_text()
         assert not [lib for lib in ("matplotlib", "numpy", "lxml") if f"/{lib}/" in maps]
         assert _rss_mb(bot.proc.pid) < 120
-        tg.send_command(4242, "/digest")  # the chart: matplotlib is loaded now, and works
+        tg.send_command(4242, "/digest")
+        await tg.wait_for_message(4242, "Bản tin tuần", timeout=60)
+        tg.press_button(4242, "digest:details")  # the chart: matplotlib is loaded now, and works
         await tg.wait_for_message(4242, timeout=60, method="sendPhoto")
         assert "/matplotlib/" in Path(f"/proc/{bot.proc.pid}/maps").read_text()
         assert "Traceback" not in bot.logs()

@@ -197,8 +197,11 @@ def test_events_are_stored_once_and_pruned_after_the_retention(engine):
     clock.set(dt.datetime(2025, 5, 10, 9, 0))
     text = _event(message_id="m1")
     image = _event(zalo.IMAGE, message_id="m1", photo_url="https://cdn.zalo.example/a.jpg")
-    assert zalo.event_key(text) == "message.text.received:m1"
-    assert zalo.event_key(image) == "message.image.received:m1"  # name + id
+    # name + sender + message id (issue 14: another person's message may reuse an id)
+    assert zalo.event_key(text).startswith("message.text.received:")
+    assert zalo.event_key(text).endswith(":m1")
+    assert zalo.event_key(image).startswith("message.image.received:")
+    assert zalo.event_key(text).split(":")[1] == zalo.event_key(image).split(":")[1]
     items = [(zalo.event_key(e), e) for e in (text, text, image)]
     assert inbox.store(engine, "zalo", items, "me") == [True, False, True]
     clock.advance(days=15)
