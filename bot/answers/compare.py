@@ -14,6 +14,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_number
 from bot.core.replies import Reply
+from bot.core.vocab import Unit
 
 COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "chenh lech",
            "differ*", "compar*", "versus", "higher than", "lower than")
@@ -86,7 +87,7 @@ def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> R
     lines += [f"• {wording.when(v, lang)}: {wording.value_requirement(v, target.unit, lang)}"
               for v in target.values]
     first, last = target.values[0], target.values[-1]
-    if first.value is not None and last.value is not None and target.unit == "percent":
+    if first.value is not None and last.value is not None and target.unit == Unit.PERCENT:
         diff = (last.value_max or last.value) - first.value if last.value_max else \
             last.value - first.value
         low = last.value - first.value

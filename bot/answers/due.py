@@ -27,6 +27,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import TargetState
 from bot.plans.deadlines import DueItem, due_items
 from bot.plans.overview import due_phrase, plan_status
 from bot.reporting.submissions import outstanding
@@ -105,7 +106,7 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
                and (area is None or tg.area_code == area.code) and not reports_only]
     school = actor.unit_id if actor.role == "principal" else None
     states = figures.assessments(engine, session, targets, today, unit_id=school)
-    overdue = sorted(((tid, a) for tid, a in states.items() if a.state == "overdue"),
+    overdue = sorted(((tid, a) for tid, a in states.items() if a.state == TargetState.OVERDUE),
                      key=lambda pair: (pair[1].requirement.deadline, pair[0]))
     unsent = [i for i in outstanding(session, plan, today, plan_items(session, plan, snap))
               if scope.has(i) and (area is None or i.area_code == area.code)]

@@ -23,19 +23,22 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import TargetState
 from bot.plans.overview import due_phrase
 from bot.progress import Assessment
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting.submissions import outstanding
 from storage import models as m
 
-SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
-ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
+SEVERITY = {TargetState.OVERDUE: 0, TargetState.BEHIND: 1, TargetState.AT_RISK: 2,
+            TargetState.NO_DATA: 3, TargetState.ON_TRACK: 4, TargetState.ACHIEVED: 5}
+ORDER = (TargetState.ACHIEVED, TargetState.ON_TRACK, TargetState.AT_RISK, TargetState.BEHIND,
+         TargetState.OVERDUE, TargetState.NO_DATA)
 WORST_SHOWN = 2
 
 
 @dataclass(frozen=True)
-class TargetState:
+class TargetRow:
     target: TargetInfo
     assessment: Assessment
 
@@ -49,22 +52,23 @@ class AreaState:
     area: AreaInfo
     counts: Counter
     state: str
-    targets: list[TargetState]
+    targets: list[TargetRow]
 
     @property
-    def worst(self) -> list[TargetState]:
-        bad = [ts for ts in self.targets if ts.state in ("overdue", "behind", "at_risk")]
+    def worst(self) -> list[TargetRow]:
+        bad = [ts for ts in self.targets
+               if ts.state in (TargetState.OVERDUE, TargetState.BEHIND, TargetState.AT_RISK)]
         return sorted(bad, key=lambda ts: (SEVERITY[ts.state], ts.target.code))
 
 
 def area_state(counts: Counter) -> str:
-    if counts["behind"] or counts["overdue"]:
+    if counts[TargetState.BEHIND] or counts[TargetState.OVERDUE]:
         return "behind"
-    if counts["at_risk"]:
-        return "at_risk"
-    if counts["on_track"] or counts["achieved"]:
-        return "on_track"
-    return "no_data"
+    if counts[TargetState.AT_RISK]:
+        return TargetState.AT_RISK
+    if counts[TargetState.ON_TRACK] or counts[TargetState.ACHIEVED]:
+        return TargetState.ON_TRACK
+    return TargetState.NO_DATA
 
 
 def school_of(actor: Actor | None) -> int | None:
@@ -83,7 +87,7 @@ def compute(engine: Engine, session: Session, snap: PlanSnapshot,
     states = figures.assessments(engine, session, shown, today, unit_id=school)
     out = []
     for area in snap.areas:
-        targets = [TargetState(tg, states[tg.id]) for tg in snap.area_targets(area.code)
+        targets = [TargetRow(tg, states[tg.id]) for tg in snap.area_targets(area.code)
                    if tg.id in states]
         if school is not None and not targets:
             continue  # no target of this area is measured per school
@@ -97,7 +101,7 @@ def _counts_text(counts: Counter, lang: str) -> str:
     return " · ".join(parts) or t("answers.count.none", lang)
 
 
-def _figure_text(ts: TargetState, lang: str) -> str:
+def _figure_text(ts: TargetRow, lang: str) -> str:
     a, tg = ts.assessment, ts.target
     req = a.requirement
     goal = requirement_text(req, tg.unit, lang) if req else "-"
@@ -107,7 +111,7 @@ def _figure_text(ts: TargetState, lang: str) -> str:
              value=value_text(a.figure.value, tg.unit, lang), goal=goal)
 
 
-def _item_line(ts: TargetState, lang: str) -> str:
+def _item_line(ts: TargetRow, lang: str) -> str:
     tg = ts.target
     name = tg.name_en if lang == "en" and tg.name_en else tg.name
     return t("answers.status.item", lang, icon=STATE_ICONS[ts.state], code=tg.code, name=name,
@@ -120,7 +124,7 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     areas = compute(engine, session, snap, today, actor)
     if area is not None:
         found = next((a for a in areas if a.area.code == area.code), None) \
-            or AreaState(area, Counter(), "no_data", [])
+            or AreaState(area, Counter(), TargetState.NO_DATA, [])
         name = area.name_en if lang == "en" and area.name_en else area.name
         lines = [t("answers.status.area_header", lang, number=area.number, name=name,
                    code=area.code, date=fmt_date(today)),
@@ -153,7 +157,7 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         lines += ["   " + _item_line(ts, lang) for ts in a.worst[:WORST_SHOWN]]
     lines.append(t("answers.status.rules", lang))
     lines.append(cite(snap, [a.area.source for a in areas], lang))
-    bad = [a for a in areas if a.state in ("behind", "at_risk")][:3]
+    bad = [a for a in areas if a.state in (TargetState.BEHIND, TargetState.AT_RISK)][:3]
     buttons = [Button(t("answers.button.area_status", lang, code=a.area.code),
                       f"ask:{snap.id}:status:{a.area.code}") for a in bad]
     rows = [buttons] if buttons else []
@@ -168,7 +172,7 @@ def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
              if area is None or a.area.code == area.code]
     bad = sorted((ts for a in areas for ts in a.worst),
                  key=lambda ts: (SEVERITY[ts.state], ts.target.code))
-    no_data = sum(a.counts["no_data"] for a in areas)
+    no_data = sum(a.counts[TargetState.NO_DATA] for a in areas)
     where = t("answers.behind.in_area", lang, code=area.code) if area else ""
     plan = session.get(m.Plan, snap.id)
     scope = scope_of(session, snap, actor)

@@ -26,12 +26,13 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
+from bot.core.vocab import TargetState, Unit
 from bot.progress import Assessment, moment_of
 from bot.progress.wording import requirement_text, requirement_words, trend_text, value_text
 from storage import models as m
 
-STATE_ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻",
-               "overdue": "⛔", "no_data": "▫️"}
+STATE_ICONS = {TargetState.ACHIEVED: "✅", TargetState.ON_TRACK: "🟢", TargetState.AT_RISK: "⚠️",
+               TargetState.BEHIND: "🔻", TargetState.OVERDUE: "⛔", TargetState.NO_DATA: "▫️"}
 
 
 def selected_values(target: TargetInfo, year: int | None,
@@ -62,7 +63,7 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
         goal = req.value if req and req.value is not None else 1.0
         shown_goal = requirement_text(req, target.unit, lang)
         reported = clock.local(fig.reported_at)
-        if target.unit in ("percent", "count"):
+        if target.unit in (Unit.PERCENT, Unit.COUNT):
             bar = progress_bar(fig.value, goal) + " "
         else:
             bar = ""
@@ -74,10 +75,11 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
             lines.append(t("answers.target.trend", lang, arrow=arrow,
                            pace=trend_text(a.pace_so_far, target.unit, lang),
                            per=t(f"answers.pace.{target.unit}", lang)))
-        elif target.unit != "boolean":
+        elif target.unit != Unit.BOOLEAN:
             lines.append(t("answers.target.trend_none", lang,
                            why=trend_text(None, target.unit, lang)))
-        if a.state not in ("achieved", "overdue") and a.pace_needed and a.pace_needed > 0:
+        if a.state not in (TargetState.ACHIEVED, TargetState.OVERDUE) \
+                and a.pace_needed and a.pace_needed > 0:
             lines.append(t("answers.target.pace_needed", lang,
                            pace=fmt_number(round(a.pace_needed, 1), lang),
                            per=t(f"answers.pace.{target.unit}", lang),
@@ -91,7 +93,7 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
             line += " " + t("answers.target.schools_missing", lang, names=names) + \
                 (t("answers.more", lang, count=more) if more > 0 else "")
         lines.append(line)
-    if not (a.state == "no_data" and fig.value is None):  # "chưa có số liệu" said above
+    if not (a.state == TargetState.NO_DATA and fig.value is None):  # "chưa có số liệu" said above
         lines.append(f"{STATE_ICONS[a.state]} {t(f'answers.state.{a.state}', lang)}")
     return lines
 

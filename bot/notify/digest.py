@@ -24,7 +24,7 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_percent
 from bot.core.replies import Button, Reply
 from bot.core.text import split_text
-from bot.core.vocab import ButtonPrefix, button_data
+from bot.core.vocab import ButtonPrefix, Comparison, TargetState, button_data
 from bot.notify.messages import item_title
 from bot.notify.nudges import Recipient, Tracked, _static, short_name, tracked_items
 from bot.notify.workdays import WorkCalendar
@@ -39,9 +39,10 @@ from bot.progress.wording import requirement_text, value_text
 from bot.reporting.submissions import OUTSTANDING_DAYS
 from storage import models as m
 
-ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔴", "overdue": "⛔",
-         "no_data": "⚪"}
-STATE_ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
+ICONS = {TargetState.ACHIEVED: "✅", TargetState.ON_TRACK: "🟢", TargetState.AT_RISK: "⚠️",
+         TargetState.BEHIND: "🔴", TargetState.OVERDUE: "⛔", TargetState.NO_DATA: "⚪"}
+STATE_ORDER = (TargetState.ACHIEVED, TargetState.ON_TRACK, TargetState.AT_RISK, TargetState.BEHIND,
+               TargetState.OVERDUE, TargetState.NO_DATA)
 
 TEXT_LIMIT = 3900  # Telegram allows 4096 characters a message
 DIGEST_LIMIT = 1200  # the weekly message fits a phone screen
@@ -107,9 +108,9 @@ def share_of_target(value: float | None, req: Requirement | None) -> float | Non
     """How much of the requirement a figure reaches, in % (100 = met)."""
     if value is None or req is None:
         return None
-    if req.comparison == "done" or req.value is None:
+    if req.comparison == Comparison.DONE or req.value is None:
         return 100.0 if value >= 1 else 0.0
-    if req.comparison in ("at_most", "top"):
+    if req.comparison in (Comparison.AT_MOST, Comparison.TOP):
         if value <= req.value:
             return 100.0
         return round(100.0 * req.value / value, 1) if value > 0 else 100.0
@@ -206,7 +207,7 @@ def _owners(tr: Tracked, lang: str) -> str:
 
 
 def _overdue_targets(d: Digest) -> list[tuple[AreaRow, TargetRow]]:
-    return [(a, r) for a in d.areas for r in a.targets if r.state == "overdue"]
+    return [(a, r) for a in d.areas for r in a.targets if r.state == TargetState.OVERDUE]
 
 
 def details_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
@@ -301,7 +302,7 @@ def actions(d: Digest, lang: str) -> list[Action]:
     not done — each with the people who own it."""
     today = d.at.date()
     out = []
-    severity = {"overdue": 0, "behind": 2, "at_risk": 3}
+    severity = {TargetState.OVERDUE: 0, TargetState.BEHIND: 2, TargetState.AT_RISK: 3}
     for area in d.areas:
         for row in area.targets:
             if row.state not in severity or row.requirement is None:

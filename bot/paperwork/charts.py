@@ -11,14 +11,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from bot.core.vocab import TargetState
+
 FONT = "DejaVu Sans"
 COLORS = {
-    "achieved": "#2e7d32",
-    "on_track": "#66bb6a",
-    "at_risk": "#f9a825",
-    "behind": "#ef6c00",
-    "overdue": "#c62828",
-    "no_data": "#bdbdbd",
+    TargetState.ACHIEVED: "#2e7d32",
+    TargetState.ON_TRACK: "#66bb6a",
+    TargetState.AT_RISK: "#f9a825",
+    TargetState.BEHIND: "#ef6c00",
+    TargetState.OVERDUE: "#c62828",
+    TargetState.NO_DATA: "#bdbdbd",
 }
 LABEL_CHARS = 32
 MAX_SHARE = 150.0  # bars longer than 150% of the target are drawn at 150%

@@ -30,6 +30,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_short_date
 from bot.core.text import fold, xml_safe
+from bot.core.vocab import TargetState
 from bot.paperwork.periods import Period, figure_between
 from bot.plans.deadlines import DueItem, due_items
 from bot.plans.store import NoPlan, plan_by_code
@@ -145,13 +146,13 @@ def verdict_of(state: str, req: Requirement | None, as_of: dt.date) -> str:
     or behind), chưa đạt once the requirement's deadline has come (a target due on the last
     day of the period and not met is "chưa đạt" in that period's report), chưa có số liệu —
     never "đạt" without a figure."""
-    if state == "achieved":
+    if state == TargetState.ACHIEVED:
         return "achieved"
-    if state == "overdue" or (req is not None and req.deadline <= as_of):
+    if state == TargetState.OVERDUE or (req is not None and req.deadline <= as_of):
         return "not_achieved"
-    if state == "no_data":
+    if state == TargetState.NO_DATA:
         return "no_data"
-    return "on_track" if state == "on_track" else "behind"
+    return "on_track" if state == TargetState.ON_TRACK else "behind"
 
 
 def quarterly_data(engine: Engine, period: Period, today: dt.date,

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.core.catalogue import t
 from bot.core.clock import clock
+from bot.core.vocab import TargetState, Unit
 from bot.core.xlsx_tables import Column, Val, write_table
 from bot.paperwork.periods import Period, figure_between
 from bot.people.assignments import assigned_officers
@@ -74,9 +75,9 @@ def header(key: str, lang: str) -> str:
 def _value_cell(value: float | None, unit: str, lang: str):
     if value is None:
         return None
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return Val(value, "percent")
-    if unit == "boolean":
+    if unit == Unit.BOOLEAN:
         return value_text(value, unit, lang)
     return Val(value, "number")
 
@@ -262,7 +263,7 @@ def _overdue_sheet(ws, session, plan, today, lang, who) -> None:
         if req is None:
             continue
         figure = figure_between(session, target, None, _end_of(today), req.start)
-        if assess(req, figure, today).state != "overdue":
+        if assess(req, figure, today).state != TargetState.OVERDUE:
             continue
         responsible, coordinators = who[target.id]
         rows.append([f"{area.number}. {area.name}", target.code, target.name,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.core.vocab import Comparison, Unit
 from bot.plans.schema import Plan
 
 __all__ = ["PlanError", "load_plan", "load_plan_text", "validate_plan_file"]
@@ -394,17 +395,18 @@ def _check_value(
 
     comparison = value.get("comparison")
     low, high = _number(value.get("value")), _number(value.get("value_max"))
-    if comparison != "done" and isinstance(comparison, str) and value.get("value") is None:
+    if comparison != Comparison.DONE and isinstance(comparison, str) and value.get("value") is None:
         yield at, f"{label}: missing value (only comparison 'done' goes without one)"
-    if target.get("unit") == "boolean" and isinstance(comparison, str) and comparison != "done":
+    if target.get("unit") == Unit.BOOLEAN and isinstance(comparison, str) \
+            and comparison != Comparison.DONE:
         yield at + ("comparison",), f"{label}: a boolean target takes comparison 'done'"
-    if target.get("unit") == "percent":
+    if target.get("unit") == Unit.PERCENT:
         for field, number in (("value", low), ("value_max", high)):
             if number is not None and not 0 <= number <= 100:
                 yield at + (field,), f"{label}: {field} {number:g}% is outside 0..100"
-    if comparison == "range" and value.get("value_max") is None:
+    if comparison == Comparison.RANGE and value.get("value_max") is None:
         yield at, f"{label}: a range needs value_max"
-    if comparison != "range" and value.get("value_max") is not None:
+    if comparison != Comparison.RANGE and value.get("value_max") is not None:
         yield at + ("value_max",), f"{label}: value_max is only for comparison 'range'"
     if low is not None and high is not None and high < low:
         yield at + ("value_max",), f"{label}: value_max {high:g} is below value {low:g}"

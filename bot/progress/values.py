@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.text import fold
+from bot.core.vocab import Unit
 
 
 class ValueProblem(ValueError):
@@ -43,7 +44,7 @@ def parse_value(text: str, unit: str) -> ParsedValue:
     """62 · 62% · 62,5 · 62.5 % · 6/10 (ratio) · đạt/chưa đạt (yes/no targets)."""
     raw = (text or "").strip()
     folded = fold(raw).rstrip(".!")
-    if unit == "boolean":
+    if unit == Unit.BOOLEAN:
         if folded in _YES:
             return ParsedValue(1.0)
         if folded in _NO:
@@ -57,7 +58,7 @@ def parse_value(text: str, unit: str) -> ParsedValue:
         num, den = _number(ratio.group(1)), _number(ratio.group(2))
         if den <= 0 or num < 0 or num > den:
             raise ValueProblem("value.ratio_invalid")
-        if unit != "percent":
+        if unit != Unit.PERCENT:
             raise ValueProblem("value.wrong_unit")
         return ParsedValue(round(100.0 * num / den, 2), num, den)
     single = re.fullmatch(rf"({_NUMBER})(%?)", compact)
@@ -66,13 +67,13 @@ def parse_value(text: str, unit: str) -> ParsedValue:
             raise ValueProblem("value.wrong_unit")
         raise ValueProblem("value.unreadable")
     value, percent_sign = _number(single.group(1)), bool(single.group(2))
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         if not 0 <= value <= 100:
             raise ValueProblem("value.out_of_range", low=0, high=100)
         return ParsedValue(value)
     if percent_sign:
         raise ValueProblem("value.wrong_unit")
-    if unit == "rank" and (value < 1 or value != int(value)):
+    if unit == Unit.RANK and (value < 1 or value != int(value)):
         raise ValueProblem("value.out_of_range", low=1, high=1000)
     return ParsedValue(value)
 

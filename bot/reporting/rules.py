@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from bot.core.access import Actor
 from bot.core.clock import clock
 from bot.core.text import fold
+from bot.core.vocab import STATE_ORDER, TargetState
 from bot.progress import (
     SCHOOL_LEVELS,
     Assessment,
@@ -41,8 +42,6 @@ from bot.progress import (
 from storage import models as m
 
 DRAFT_KIND = "report_draft"
-STATE_ORDER = {"overdue": 0, "behind": 1, "no_data": 2, "at_risk": 3, "on_track": 4,
-               "achieved": 5}
 NOTE_MAX = 1000
 EVIDENCE_MAX = 10
 SEEN_MAX = 20
@@ -148,7 +147,7 @@ def _view_unit(actor: Actor) -> int | None:
 def urgency(item: Reportable) -> tuple:
     """Most urgent first: not yet achieved, nearest deadline, worst state."""
     deadline = item.requirement.deadline if item.requirement else dt.date.max
-    return (item.state == "achieved", deadline, STATE_ORDER.get(item.state, 9), item.code)
+    return (item.state == TargetState.ACHIEVED, deadline, STATE_ORDER.get(item.state, 9), item.code)
 
 
 def reportable_targets(engine: Engine, actor: Actor, today: dt.date) -> list[Reportable]:

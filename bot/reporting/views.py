@@ -13,7 +13,7 @@ import datetime as dt
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
-from bot.core.vocab import ButtonPrefix, button_data
+from bot.core.vocab import ButtonPrefix, Comparison, TargetState, Unit, button_data
 from bot.progress import Assessment, Figure, ParsedValue, ValueProblem
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting import (
@@ -118,7 +118,7 @@ def target_card(item: Reportable, unit_name: str | None, today: dt.date, lang: s
 
 def value_question(unit: str, lang: str, before: list[str] | None = None) -> Reply:
     lines = [*(before or []), t(f"report.ask.{unit}", lang)]
-    if unit == "boolean":
+    if unit == Unit.BOOLEAN:
         buttons = [[Button(t("report.button.yes", lang), "rep:v:1"),
                     Button(t("report.button.no", lang), "rep:v:0")], cancel_row(lang)]
     else:  # a lone ✖: channels without keyboards take a typed number as the value, not it
@@ -135,7 +135,7 @@ def not_a_value(code: str, unit: str, lang: str) -> Reply:
 def problem_lines(problem: ValueProblem, unit: str, lang: str) -> list[str]:
     """Why a value was not accepted, and an example of one that is."""
     key = problem.key
-    if key == "value.out_of_range" and unit == "rank":
+    if key == "value.out_of_range" and unit == Unit.RANK:
         key = "value.out_of_range_rank"
     return [t(f"report.{key}", lang, unit=t(f"report.unit.{unit}", lang),
               **{k: fmt_number(float(v), lang) for k, v in problem.values.items()}),
@@ -234,10 +234,10 @@ def pace_lines(assessment: Assessment, unit: str, today: dt.date, lang: str) -> 
     if req is None:
         return []
     state = assessment.state
-    if state in ("achieved", "overdue"):
+    if state in (TargetState.ACHIEVED, TargetState.OVERDUE):
         return [t(f"report.verdict.{state}", lang)]
     lines = []
-    if req.comparison == "done":
+    if req.comparison == Comparison.DONE:
         lines.append(t("report.done_left", lang, days=max((req.deadline - today).days, 0)))
     elif assessment.pace_needed is not None and assessment.months_left is not None:
         lines.append(t(f"report.pace.{unit if unit in ('rank', 'count') else 'percent'}", lang,
@@ -246,14 +246,14 @@ def pace_lines(assessment: Assessment, unit: str, today: dt.date, lang: str) -> 
         if assessment.pace_so_far is not None:
             lines.append(t("report.pace_so_far", lang,
                            pace=fmt_number(round(assessment.pace_so_far, 1), lang)))
-    if state in ("on_track", "at_risk", "behind"):
+    if state in (TargetState.ON_TRACK, TargetState.AT_RISK, TargetState.BEHIND):
         lines.append(t(f"report.verdict.{state}", lang))
     return lines
 
 
 def _bar_line(value: float, req, unit: str, lang: str) -> str | None:
-    if unit not in ("percent", "count") or req.value is None or req.comparison in (
-            "at_most", "top", "done"):
+    if unit not in (Unit.PERCENT, Unit.COUNT) or req.value is None \
+            or req.comparison in (Comparison.AT_MOST, Comparison.TOP, Comparison.DONE):
         return None
     return f"{progress_bar(value, req.value)} {value_text(value, unit, lang)} / " \
            f"{value_text(req.value, unit, lang)}"
@@ -265,7 +265,8 @@ def pooled_lines(pooled: Figure, state: str | None, unit: str, lang: str) -> lis
                value=value_text(pooled.value, unit, lang, pooled.numerator, pooled.denominator))]
     if pooled.units_missing:
         lines.append(t("report.missing_units", lang, units=", ".join(pooled.units_missing)))
-    if state in ("achieved", "overdue", "on_track", "at_risk", "behind"):
+    if state in (TargetState.ACHIEVED, TargetState.OVERDUE, TargetState.ON_TRACK,
+                 TargetState.AT_RISK, TargetState.BEHIND):
         lines.append(t("report.pooled_state", lang,
                        verdict=t(f"report.verdict.{state}", lang)))
     return lines

@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.core.catalogue import t
 from bot.core.text import fold
+from bot.core.vocab import Comparison, Unit
 from bot.core.xlsx_tables import get_column_letter
 from bot.plans import schema as ps
 from bot.plans.sheets.bounds import sheet_bounds
@@ -822,11 +823,12 @@ class PlanReader(_Reader):
             guessed = guess.words
         elif comparison is None:
             comparison = "range" if value_max is not None else guess.comparison \
-                if guess.value == value and guess.comparison != "done" else "at_least"
+                if guess.value == value and guess.comparison != Comparison.DONE else "at_least"
         if unit is None:
-            unit = "boolean" if comparison == "done" else "rank" if comparison == "top" else \
-                guess.unit if guess.comparison != "done" else "percent"
-        if unit == "boolean" or comparison == "done":
+            unit = Unit.BOOLEAN if comparison == Comparison.DONE else \
+                Unit.RANK if comparison == Comparison.TOP else \
+                guess.unit if guess.comparison != Comparison.DONE else Unit.PERCENT
+        if unit == Unit.BOOLEAN or comparison == Comparison.DONE:
             comparison, value, value_max = "done", None, None
         code = _text(row.get("code"))
         key = target_key(head_text or wording)
@@ -876,7 +878,7 @@ class PlanReader(_Reader):
         raw = row.get("value")
         if isinstance(raw, str) and not re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*%?\s*", raw):
             read: Guess = guess_requirement(raw, unit)
-            if read.comparison == "done":
+            if read.comparison == Comparison.DONE:
                 self.problem(place("value"), "bad_number", value=raw)
             else:
                 value, value_max = read.value, read.value_max

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.core.text import fold
+from bot.core.vocab import Unit
 from bot.plans.deadlines import ROMAN
 
 # --- headings ----------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def guess_requirement(text: str, unit_hint: str | None = None) -> Guess:
         if _is_year(folded, match.start(), raw):
             continue
         after = folded[match.end():match.end() + 14].strip()
-        if unit_hint == "count" or after.startswith(_COUNT_NOUNS):
+        if unit_hint == Unit.COUNT or after.startswith(_COUNT_NOUNS):
             comparison, start = _qualifier(folded[:match.start()])
             end = match.end() + len(folded[match.end():match.end() + 14].rstrip())
             return Guess("count", comparison, _number(raw), None,
