@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.services import Services  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from bot.channels.app import build_application  # noqa: E402
 from bot.channels.delivery import deliver_due  # noqa: E402
 from bot.core.clock import clock  # noqa: E402
+from bot.core.services import Services  # noqa: E402
 from bot.core.settings import DEFAULT_PLAN, Settings  # noqa: E402
 from bot.notify import notification_log as notifications  # noqa: E402
 from bot.plans.store import import_plan_file  # noqa: E402

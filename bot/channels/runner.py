@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels import webhooks, zalo
+from bot.channels import dashboard, webhooks, zalo
 from bot.channels.app import build_application
 from bot.channels.telegram import check_token
 from bot.core.clock import clock
@@ -221,7 +221,9 @@ class Runner:
         routes = [r for c in self.channels if (r := c.route()) is not None]
         if not routes and self.files is None:
             return None
-        app = webhooks.build_app(routes, self.health, self.files)
+        pages = dashboard.routes(self.engine, self.settings) \
+            if self.settings.public_base_url else []
+        app = webhooks.build_app(routes, self.health, self.files, pages)
         return webhooks.WebServer(app, self.settings.webhook_listen, self.settings.port)
 
     async def serve(self) -> int:

@@ -4,7 +4,8 @@ A Starlette app served by uvicorn on the bot's own event loop (`WebServer`). A w
 checks the platform's secret header (403 without the right one), hands the JSON body to its
 channel and answers at once, so the platform gets its 200 well within 2 seconds while the update
 is handled in the background. `/healthz` says whether the database answers, the schedulers run
-and when the last update came (200 or 503). `/files/<token>` serves what `FileStore` holds:
+and when the last update came (200 or 503). `/app/` is the dashboard (bot.channels.dashboard).
+`/files/<token>` serves what `FileStore` holds:
 charts and documents for Zalo, which takes photos only by URL, under unguessable paths that expire.
 
 Nothing here knows a chat platform: routes are (path, header, secret, accept) and the runner wires
@@ -94,7 +95,8 @@ HealthCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
 
 def build_app(routes: list[WebhookRoute], health: HealthCheck,
-              files: FileStore | None = None) -> Starlette:
+              files: FileStore | None = None, pages: list[Route] | None = None) -> Starlette:
+    """The server's routes: webhooks, /healthz, /files/... and `pages` (the dashboard)."""
     def webhook(route: WebhookRoute) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             given = request.headers.get(route.header, "")
@@ -137,6 +139,7 @@ def build_app(routes: list[WebhookRoute], health: HealthCheck,
     table.append(Route("/healthz", healthz, methods=["GET"]))
     table.append(Route("/files/{token}", file, methods=["GET"]))
     table.append(Route("/files/{token}/{name:path}", file, methods=["GET"]))
+    table.extend(pages or [])
     return Starlette(routes=table)
 
 
