@@ -22,6 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -334,14 +335,18 @@ def _recent(session: Session, cards: list[TargetCard], school: int | None, now: 
     """The last live reports on the targets shown (of one school when filtered): the newest few
     of each target by its (target, time) index, merged."""
     P = m.ProgressReport
-    found = []
+    columns = (P.id, P.target_id, P.officer_id, P.unit_id, P.value, P.numerator, P.denominator,
+               P.note, P.reported_at)
+    parts = []
     for c in cards:
-        query = select(P).where(P.target_id == c.id, P.withdrawn_at.is_(None),
-                                P.reported_at <= now)
+        query = select(*columns).where(P.target_id == c.id, P.withdrawn_at.is_(None),
+                                       P.reported_at <= now)
         if school is not None:
             query = query.where(P.unit_id == school)
-        found += session.exec(query.order_by(P.reported_at.desc(), P.id.desc())
-                              .limit(RECENT_REPORTS)).all()
+        parts.append(select(query.order_by(P.reported_at.desc()).limit(RECENT_REPORTS)
+                            .subquery()))
+    found = list(session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()) \
+        if parts else []
     found.sort(key=lambda r: (r.reported_at, r.id), reverse=True)
     found = found[:RECENT_REPORTS]
     evidence: dict[int, list[Evidence]] = {}
