@@ -22,11 +22,12 @@ from handlers.common import actor_of, answer, requires, run, send, services
 
 @requires("digest")
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest: this week's digest now (leaders, admin)."""
+    """/digest: this week's digest now (leaders, admin; a principal's is about their school)."""
     actor = actor_of(context)
     svc = services(context)
+    school = actor.unit_id if actor.role == "principal" else None
     replies = await run(digest.on_demand, svc.engine, clock.now(), actor.language,
-                        svc.settings.digest_ahead_days, svc.settings.stale_days)
+                        svc.settings.digest_ahead_days, svc.settings.stale_days, school)
     await answer(update, context, replies[0], actor.language)
     for reply in replies[1:]:
         await send(update, context, reply, actor.language)

@@ -96,7 +96,8 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
         items = [i for i in items if i.last_day >= today]
     targets = [tg for tg in snap.targets if (scope.everything or tg.id in scope.targets)
                and (area is None or tg.area_code == area.code) and not reports_only]
-    states = figures.assessments(engine, session, targets, today)
+    school = actor.unit_id if actor.role == "principal" else None
+    states = figures.assessments(engine, session, targets, today, unit_id=school)
     overdue = sorted(((tid, a) for tid, a in states.items() if a.state == "overdue"),
                      key=lambda pair: (pair[1].requirement.deadline, pair[0]))
     by_id = {tg.id: tg for tg in snap.targets}

@@ -19,6 +19,7 @@ from bot.core.formatting import fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
 from bot.plans.deadlines import DueItem
 from bot.plans.overview import due_phrase, plan_status
+from bot.progress.wording import requirement_words
 from storage import models as m
 
 TASKS_SHOWN = 3
@@ -123,7 +124,8 @@ def area_reply(snap: PlanSnapshot, actor: Actor, area: AreaInfo, today: dt.date)
             lines.append(f"• {tg.code} {tname}")
             continue
         lines.append(t("answers.area.target_line", lang, code=tg.code, name=tname,
-                       requirement=wording.value_requirement(last, tg.unit, lang),
+                       requirement=requirement_words(last.comparison, last.value, last.value_max,
+                                                       tg.unit, lang),
                        when=wording.when(last, lang), deadline=fmt_date(last.deadline)))
         sources += [v.source for v in tg.values]
     for o in obligations:

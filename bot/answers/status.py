@@ -23,6 +23,8 @@ from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
 from bot.progress import Assessment
+from bot.progress.wording import requirement_text, value_text
+from storage import models as m
 
 SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
 ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
@@ -62,12 +64,26 @@ def area_state(counts: Counter) -> str:
     return "no_data"
 
 
+def school_of(actor: Actor | None) -> int | None:
+    """The school a principal's views are about (None: the whole office)."""
+    if actor is not None and actor.role == "principal" and actor.unit_id is not None:
+        return actor.unit_id
+    return None
+
+
 def compute(engine: Engine, session: Session, snap: PlanSnapshot,
-            today: dt.date) -> list[AreaState]:
-    states = figures.assessments(engine, session, snap.targets, today)
+            today: dt.date, actor: Actor | None = None) -> list[AreaState]:
+    """Every area's targets with their assessment; for a principal, the targets measured per
+    school, on their school's own reports."""
+    school = school_of(actor)
+    shown = [tg for tg in snap.targets if school is None or tg.measured_per == "school"]
+    states = figures.assessments(engine, session, shown, today, unit_id=school)
     out = []
     for area in snap.areas:
-        targets = [TargetState(tg, states[tg.id]) for tg in snap.area_targets(area.code)]
+        targets = [TargetState(tg, states[tg.id]) for tg in snap.area_targets(area.code)
+                   if tg.id in states]
+        if school is not None and not targets:
+            continue  # no target of this area is measured per school
         counts = Counter(ts.state for ts in targets)
         out.append(AreaState(area, counts, area_state(counts), targets))
     return out
@@ -81,12 +97,11 @@ def _counts_text(counts: Counter, lang: str) -> str:
 def _figure_text(ts: TargetState, lang: str) -> str:
     a, tg = ts.assessment, ts.target
     req = a.requirement
-    goal = wording.requirement(req.comparison, req.value, req.value_max, tg.unit, lang) \
-        if req else "-"
+    goal = requirement_text(req, tg.unit, lang) if req else "-"
     if a.figure.value is None:
         return t("answers.status.item_no_data", lang, goal=goal)
     return t("answers.status.item_figure", lang,
-             value=wording.amount(a.figure.value, tg.unit, lang), goal=goal)
+             value=value_text(a.figure.value, tg.unit, lang), goal=goal)
 
 
 def _item_line(ts: TargetState, lang: str) -> str:
@@ -99,9 +114,10 @@ def _item_line(ts: TargetState, lang: str) -> str:
 def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
                  today: dt.date, area: AreaInfo | None = None) -> Reply:
     lang = actor.language
-    areas = compute(engine, session, snap, today)
+    areas = compute(engine, session, snap, today, actor)
     if area is not None:
-        found = next(a for a in areas if a.area.code == area.code)
+        found = next((a for a in areas if a.area.code == area.code), None) \
+            or AreaState(area, Counter(), "no_data", [])
         name = area.name_en if lang == "en" and area.name_en else area.name
         lines = [t("answers.status.area_header", lang, number=area.number, name=name,
                    code=area.code, date=fmt_date(today)),
@@ -119,8 +135,12 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     total = Counter()
     for a in areas:
         total.update(a.counts)
-    lines = [t("answers.status.header", lang, plan=snap.short(lang), date=fmt_date(today)),
-             _counts_text(total, lang)]
+    lines = [t("answers.status.header", lang, plan=snap.short(lang), date=fmt_date(today))]
+    school = school_of(actor)
+    if school is not None:
+        unit = session.get(m.Unit, school)
+        lines.append(t("answers.status.school", lang, school=unit.name if unit else "?"))
+    lines.append(_counts_text(total, lang))
     for a in areas:
         name = a.area.name_en if lang == "en" and a.area.name_en else a.area.name
         lines.append(t("answers.status.area_line", lang, icon=STATE_ICONS[a.state],
@@ -141,7 +161,7 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
 def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
                  today: dt.date, area: AreaInfo | None = None) -> Reply:
     lang = actor.language
-    areas = [a for a in compute(engine, session, snap, today)
+    areas = [a for a in compute(engine, session, snap, today, actor)
              if area is None or a.area.code == area.code]
     bad = sorted((ts for a in areas for ts in a.worst),
                  key=lambda ts: (SEVERITY[ts.state], ts.target.code))

@@ -26,7 +26,8 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
-from bot.progress import Assessment
+from bot.progress import Assessment, moment_of
+from bot.progress.wording import requirement_text, requirement_words, trend_text, value_text
 
 STATE_ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻",
                "overdue": "⛔", "no_data": "▫️"}
@@ -45,7 +46,8 @@ def selected_values(target: TargetInfo, year: int | None,
 
 def value_line(target: TargetInfo, v: ValueInfo, snap: PlanSnapshot, lang: str) -> str:
     return t("answers.target.value_line", lang, when=wording.when(v, lang),
-             requirement=wording.value_requirement(v, target.unit, lang),
+             requirement=requirement_words(v.comparison, v.value, v.value_max, target.unit,
+                                                       lang),
              deadline=fmt_date(v.deadline), source="; ".join(cite_parts(snap, v.source, lang)))
 
 
@@ -57,21 +59,23 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
         lines.append(t("answers.target.no_data", lang))
     else:
         goal = req.value if req and req.value is not None else 1.0
-        shown_goal = wording.requirement(req.comparison, req.value, req.value_max, target.unit,
-                                         lang) if req else "-"
+        shown_goal = requirement_text(req, target.unit, lang)
         reported = clock.local(fig.reported_at)
         if target.unit in ("percent", "count"):
             bar = progress_bar(fig.value, goal) + " "
         else:
             bar = ""
         lines.append(t("answers.target.current", lang, bar=bar,
-                       value=wording.amount(fig.value, target.unit, lang), goal=shown_goal,
+                       value=value_text(fig.value, target.unit, lang), goal=shown_goal,
                        date=fmt_date(reported.date())))
         if a.pace_so_far is not None:
             arrow = "↗" if a.pace_so_far > 0 else "↘" if a.pace_so_far < 0 else "→"
             lines.append(t("answers.target.trend", lang, arrow=arrow,
-                           pace=_signed(a.pace_so_far, lang),
+                           pace=trend_text(a.pace_so_far, target.unit, lang),
                            per=t(f"answers.pace.{target.unit}", lang)))
+        elif target.unit != "boolean":
+            lines.append(t("answers.target.trend_none", lang,
+                           why=trend_text(None, target.unit, lang)))
         if a.state not in ("achieved", "overdue") and a.pace_needed and a.pace_needed > 0:
             lines.append(t("answers.target.pace_needed", lang,
                            pace=fmt_number(round(a.pace_needed, 1), lang),
@@ -89,11 +93,6 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
     if not (a.state == "no_data" and fig.value is None):  # "chưa có số liệu" said above
         lines.append(f"{STATE_ICONS[a.state]} {t(f'answers.state.{a.state}', lang)}")
     return lines
-
-
-def _signed(value: float, lang: str) -> str:
-    text = fmt_number(round(abs(value), 1), lang)
-    return f"+{text}" if value > 0 else f"-{text}" if value < 0 else text
 
 
 def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
@@ -144,9 +143,9 @@ def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetIn
                 lang: str) -> str | None:
     if target.measured_per != "school" or actor.unit_id is None or actor.role != "principal":
         return None
-    row = figures.book(engine).unit_row(target.id, actor.unit_id)
+    row = figures.book(engine).unit_point(target.id, actor.unit_id, moment_of(None))
     if row is None or row.value is None:
         return t("answers.target.own_school_none", lang)
     day = clock.local(row.reported_at).date()
-    return t("answers.target.own_school", lang, value=wording.amount(row.value, target.unit, lang),
+    return t("answers.target.own_school", lang, value=value_text(row.value, target.unit, lang),
              date=fmt_date(day))

@@ -30,7 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset({"officer", "principal", "leader"}),  # leaders own CDDH-1/2
     "history": MEMBERS,
     "undo": frozenset({"officer", "principal", "leader"}),
-    "digest": frozenset({"leader", "admin"}),
+    "digest": frozenset({"leader", "admin", "principal"}),  # a principal's: their school
     "digestday": frozenset({"leader"}),
     "quarterly": frozenset({"leader", "admin"}),
     "export": frozenset({"leader", "admin"}),

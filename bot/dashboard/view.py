@@ -1,12 +1,13 @@
 """What the dashboard shows one person: their scope of the plan, as /status and the digest say it.
 
-Every figure and state comes from the functions the chat's views call — no computation of its
-own (docs/architecture.md, "one truth"):
-- each target's figure, requirement, state and pace: `bot.answers.figures.assessments` (what
-  /status reads), grouped per area by `bot.answers.status.compute`'s rule (`area_state`);
-- a principal's school figures: `bot.reporting.rules.reportable` (what /report shows them);
-- a school's latest figure on a per-school target: the same in-memory book (`unit_row`), judged
-  with `bot.progress.meets` against the requirement in force;
+Every figure and state comes from the one assessment (bot.progress.assessment, through its fast
+path bot.progress.book) that /status, the digest and the answers read — no computation of its
+own (docs/states.md):
+- each target's figure, trend, requirement, state and pace: `bot.answers.figures.assessments`
+  at this moment (nothing after now), for a principal on their school's own reports
+  (`unit_id`, as their /status and digest), grouped per area by /status's rule (`area_state`);
+- a school's own latest figure on a per-school target: the book's `unit_point`, judged with
+  `bot.progress.meets` against the requirement in force;
 - the share of the requirement reached: the digest's `share_of_target`;
 - deadlines, owners and whether a recurring report was sent: `bot.notify.nudges.PlanFacts`
   (what the digest and the reminders read).
@@ -28,7 +29,7 @@ from sqlmodel import Session, select
 
 from bot.answers import figures
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, snapshot
-from bot.answers.status import ORDER, SEVERITY, area_state
+from bot.answers.status import ORDER, SEVERITY, area_state, school_of
 from bot.core.access import MEMBERS, Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
@@ -37,9 +38,9 @@ from bot.notify.messages import item_title
 from bot.notify.nudges import PlanFacts, short_name
 from bot.plans.overview import due_phrase, plan_status
 from bot.plans.store import plan_by_code
-from bot.progress import SCHOOL_LEVELS, Assessment, meets, requirement_in_force
+from bot.progress import SCHOOL_LEVELS, Assessment, made_by_now, meets, requirement_in_force
 from bot.progress.wording import requirement_text, value_text
-from bot.reporting.rules import allowed_targets, reportable
+from bot.reporting.rules import allowed_targets
 from storage import models as m
 
 AHEAD_DAYS = 30
@@ -166,7 +167,8 @@ def _title(tg: TargetInfo, lang: str) -> str:
 
 
 def _trend(a: Assessment) -> float | None:
-    return round(a.pace_so_far, 1) if a.pace_so_far is not None else None
+    """The trend per month (None: under 14 days of data, "chưa đủ số liệu")."""
+    return round(a.trend.per_month, 1) if a.trend and a.trend.per_month is not None else None
 
 
 def _card(tg: TargetInfo, a: Assessment, owners: tuple[str, ...], lang: str) -> TargetCard:
@@ -214,24 +216,11 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
             return tuple(short_name(names[o]) for o in people.get((kind, item_id, "responsible"),
                                                                    []) if o in names)
 
-        # figures: the office's (what /status says) or, for a principal, their school's
-        # (what /report says to them)
-        office = figures.assessments(engine, session, targets, today)
-        cards: dict[int, TargetCard] = {}
-        for tg in targets:
-            owners = owners_of("target", tg.id)
-            if actor.role == "principal":
-                row = reportable(session, session.get(m.Target, tg.id), actor.unit_id, today)
-                req = row.requirement
-                cards[tg.id] = TargetCard(
-                    tg.id, tg.code, _title(tg, lang), row.state,
-                    value_text(row.last_value, tg.unit, lang)
-                    if row.last_value is not None else None,
-                    requirement_text(req, tg.unit, lang) if req else "—",
-                    share_of_target(row.last_value, req), None, None, owners, True,
-                    row.last_at)
-            else:
-                cards[tg.id] = _card(tg, office[tg.id], owners, lang)
+        # the figures /status and the digest show this person: the office's, or for a
+        # principal their school's own
+        assessed = figures.assessments(engine, session, targets, now, unit_id=school_of(actor))
+        cards = {tg.id: _card(tg, assessed[tg.id], owners_of("target", tg.id), lang)
+                 for tg in targets}
 
         area_cards = []
         for info in snap.areas:
@@ -259,8 +248,8 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
         for unit in rows_units:
             cells = []
             for c in school_targets:
-                row = book.unit_row(c.id, unit.id)
-                if row is None or row.value is None or row.reported_at > now:
+                row = book.unit_point(c.id, unit.id, now)
+                if row is None or row.value is None:
                     cells.append(SchoolCell(None, None))
                     continue
                 req = reqs[c.id]
@@ -340,7 +329,7 @@ def _recent(session: Session, cards: list[TargetCard], school: int | None, now: 
     parts = []
     for c in cards:
         query = select(*columns).where(P.target_id == c.id, P.withdrawn_at.is_(None),
-                                       P.reported_at <= now)
+                                       P.reported_at <= now, made_by_now(P.reported_at))
         if school is not None:
             query = query.where(P.unit_id == school)
         parts.append(select(query.order_by(P.reported_at.desc()).limit(RECENT_REPORTS)

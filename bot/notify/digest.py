@@ -15,6 +15,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from sqlalchemy import true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -30,7 +31,8 @@ from bot.paperwork.charts import Bar, ChartText, progress_chart
 from bot.people.preferences import DIGEST_OFF
 from bot.plans.overview import due_phrase
 from bot.plans.store import plan_by_code
-from bot.progress import Requirement, assess_target
+from bot.progress import Requirement, requirements_of
+from bot.progress.book import assessments
 from bot.progress.wording import requirement_text, value_text
 from storage import models as m
 
@@ -110,8 +112,10 @@ def share_of_target(value: float | None, req: Requirement | None) -> float | Non
 
 
 def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_days: int = 30,
-                 plan_code: str | None = None) -> Digest | None:
-    """The digest of one plan (the first active one by default) as of `now`."""
+                 plan_code: str | None = None, unit_id: int | None = None) -> Digest | None:
+    """The digest of one plan (the first active one by default) as of `now`; with `unit_id` (a
+    principal's school) about that school: the targets measured per school on its own reports,
+    its officers' reports."""
     today = now.date()
     with Session(engine) as session:
         plan = plan_by_code(session, plan_code)
@@ -125,13 +129,17 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
                 .where(m.Target.plan_id == plan.id, m.Assignment.kind == "responsible")
                 .order_by(m.Assignment.id)):
             owners.setdefault(a.target_id, []).append(a.officer_id)
+        targets = [tg for tg in session.exec(select(m.Target).where(m.Target.plan_id == plan.id)
+                                             .order_by(m.Target.id))
+                   if unit_id is None or tg.measured_per == "school"]
+        states = assessments(engine, session, targets, now,
+                             reqs=requirements_of(session, targets), unit_id=unit_id)
         areas = []
         for area in session.exec(select(m.Area).where(m.Area.plan_id == plan.id)
                                  .order_by(m.Area.number)):
             rows = []
-            for target in session.exec(select(m.Target).where(m.Target.area_id == area.id)
-                                       .order_by(m.Target.id)):
-                a = assess_target(session, target, today)
+            for target in (tg for tg in targets if tg.area_id == area.id):
+                a = states[target.id]
                 rows.append(TargetRow(
                     target.code, target.name, target.name_en, a.state, target.unit,
                     a.figure.value, a.requirement,
@@ -143,7 +151,9 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
             select(m.ProgressReport.officer_id).join(m.Target)
             .where(m.Target.plan_id == plan.id, m.ProgressReport.withdrawn_at.is_(None),
                    m.ProgressReport.reported_at >= week_ago,
-                   m.ProgressReport.reported_at <= now)).all()
+                   m.ProgressReport.reported_at <= now,
+                   m.ProgressReport.unit_id == unit_id if unit_id is not None else true())
+        ).all()
         by_officer = Counter(recent)
         reporters = tuple(names.get(o, "?") for o, _ in
                           sorted(by_officer.items(), key=lambda kv: (-kv[1], names.get(kv[0], ""))))
@@ -272,9 +282,9 @@ def digest_replies(d: Digest, lang: str, chart: bytes | None = None,
 
 
 def on_demand(engine: Engine, now: dt.datetime, lang: str, ahead_days: int = 14,
-              rate_days: int = 30) -> list[Reply]:
-    """/digest: the digest as of now, or why there is none."""
-    d = build_digest(engine, now, ahead_days, rate_days)
+              rate_days: int = 30, unit_id: int | None = None) -> list[Reply]:
+    """/digest: the digest as of now (a principal's: their school's), or why there is none."""
+    d = build_digest(engine, now, ahead_days, rate_days, unit_id=unit_id)
     if d is None:
         return [Reply(t("digest.no_plan", lang))]
     return digest_replies(d, lang)

@@ -43,11 +43,15 @@ from bot.plans.store import active_plans
 from bot.progress import (
     Figure,
     Requirement,
-    current_figure,
+    Units,
+    figure_at,
     meets,
+    moment_of,
     requirement_in_force,
     requirements,
+    units_of,
 )
+from bot.progress.book import FigureBook, book
 from storage import models as m
 
 OWN_KINDS = ("overdue", "nudge", "stale")  # about the officer's own work
@@ -197,6 +201,8 @@ class PlanFacts:
         self._tracked: dict[tuple, Tracked] = {}
         self._people: tuple[dict, dict[int, str]] | None = None
         self._done: set[str] | None = None
+        self._book: FigureBook | None = None
+        self._units: Units | None = None
 
     def people(self) -> tuple[dict, dict[int, str]]:
         if self._people is None:
@@ -227,9 +233,16 @@ class PlanFacts:
         return self._targets[target_id]
 
     def figure(self, target: m.Target, start: dt.date | None) -> Figure:
+        """The target's figure now, from the assessment's fast path."""
         key = (target.id, start)
         if key not in self._figures:
-            self._figures[key] = current_figure(self.session, target, start)
+            if self._book is None:
+                self._book = book(self.session.get_bind())
+                self._book.refresh(self.session)
+                self._units = units_of(self.session)
+            with self._book.lock:
+                self._figures[key] = figure_at(self._book.history(target.id, target.measured_per),
+                                               moment_of(None), self._units, start)
         return self._figures[key]
 
     def dated(self, start: dt.date, end: dt.date) -> list[Dated]:
@@ -274,7 +287,8 @@ class PlanFacts:
         """The newest live report of each target."""
         rows = self.session.exec(
             select(m.ProgressReport.target_id, func.max(m.ProgressReport.reported_at))
-            .where(m.ProgressReport.withdrawn_at.is_(None))
+            .where(m.ProgressReport.withdrawn_at.is_(None),
+                   m.ProgressReport.reported_at <= moment_of(None))
             .group_by(m.ProgressReport.target_id)).all()
         return {target_id: clock.local(at) for target_id, at in rows}
 

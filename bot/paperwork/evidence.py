@@ -27,6 +27,7 @@ from bot.paperwork.periods import Period
 from bot.paperwork.quarterly import NoPlan
 from bot.paperwork.workbook import header, sheet_title
 from bot.plans.store import plan_by_code
+from bot.progress import made_by_now
 from bot.progress.wording import value_text
 from storage import models as m
 
@@ -70,7 +71,8 @@ def evidence_items(engine: Engine, period: Period, plan_code: str | None = None,
             .join(m.Target, m.Target.id == m.ProgressReport.target_id)
             .join(m.Area, m.Area.id == m.Target.area_id)
             .where(m.Target.plan_id == plan.id, m.ProgressReport.withdrawn_at.is_(None),
-                   m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end)
+                   m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end,
+                   made_by_now())
             .order_by(m.Area.number, m.Target.code, m.ProgressReport.reported_at,
                       m.Evidence.id))
         items = []

@@ -1,16 +1,16 @@
 """The period a report or export covers, and the figures officers reported in it.
 
 A period is a calendar quarter ("2025-Q3", "III/2025", "quý 3/2025"), a year ("2025") or any
-window of days (`Period.between`). Figures are read with plain queries of ProgressReport inside
-the window, pooled across schools the way `bot.progress.current_figure` does for targets measured
-per school, so a report about a past quarter shows what was known then, not what is known now.
+window of days (`Period.between`). A period's figure is the assessment's figure at the period's
+end (bot.progress.figure_at), so a report about a past quarter shows what was known then, not what
+is known now.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -18,7 +18,7 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.text import fold
 from bot.plans.deadlines import ROMAN
-from bot.progress import Figure, pooled_figure, school_names
+from bot.progress import Figure, figure_at, history_of, made_by_now, moment_of, units_of
 from storage import models as m
 
 _ARABIC = {v: k for k, v in ROMAN.items()}
@@ -115,7 +115,8 @@ def reports_between(session: Session, target_id: int, start: dt.datetime | None,
     """Live (not withdrawn) reports of a target in [start, end), newest first."""
     query = select(m.ProgressReport).where(m.ProgressReport.target_id == target_id,
                                            m.ProgressReport.withdrawn_at.is_(None),
-                                           m.ProgressReport.reported_at < end)
+                                           m.ProgressReport.reported_at < end,
+                                           made_by_now())
     if start is not None:
         query = query.where(m.ProgressReport.reported_at >= start)
     return list(session.exec(query.order_by(m.ProgressReport.reported_at.desc(),
@@ -124,25 +125,13 @@ def reports_between(session: Session, target_id: int, start: dt.datetime | None,
 
 def figure_between(session: Session, target: m.Target, start: dt.datetime | None,
                    end: dt.datetime, phase_start: dt.date | None = None) -> Figure:
-    """The office-level figure from the reports of [start, end): the latest report, or for
-    targets measured per school the latest of each unit pooled (Σ numerators / Σ denominators,
-    or the mean of the percentages). `first_in_phase` is the earliest report since the phase
-    start, for the pace."""
-    rows = reports_between(session, target.id, start, end)
-    per_school = target.measured_per == "school"
-    if not rows:
-        return Figure(None, None, units_missing=school_names(session) if per_school else [])
-    first = None
-    if phase_start is not None:
-        since = clock.localize(dt.datetime.combine(phase_start, dt.time()))
-        earliest = reports_between(session, target.id, since, end)
-        if earliest and earliest[-1].id != rows[0].id:
-            first = (earliest[-1].value, earliest[-1].reported_at)
-    if not per_school:
-        latest = rows[0]
-        return Figure(latest.value, latest.reported_at, latest.numerator, latest.denominator,
-                      len(rows), first_in_phase=first)
-    per_unit: dict[int | None, m.ProgressReport] = {}
-    for row in rows:
-        per_unit.setdefault(row.unit_id, row)
-    return pooled_figure(session, per_unit, len(rows), first)
+    """The office-level figure at the end of [start, end) — never after now — as the assessment
+    computes it (each school's latest value up to that moment carried forward and pooled), with
+    `reports` counting the reports made in the window."""
+    history = history_of(session, target)
+    at = min(end - dt.timedelta(microseconds=1), moment_of(None))
+    figure = figure_at(history, at, units_of(session), phase_start)
+    if start is None:
+        return figure
+    count = history.count(at.timestamp(), since=start.timestamp())
+    return replace(figure, reports=count)

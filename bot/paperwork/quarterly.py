@@ -36,6 +36,7 @@ from bot.progress import (
     Figure,
     Requirement,
     assess,
+    made_by_now,
     meets,
     requirement_in_force,
     requirements,
@@ -151,7 +152,8 @@ def quarterly_data(engine: Engine, period: Period, today: dt.date,
             select(m.ProgressReport.id, m.ProgressReport.officer_id)
             .join(m.Target, m.Target.id == m.ProgressReport.target_id)
             .where(m.Target.plan_id == plan.id, m.ProgressReport.withdrawn_at.is_(None),
-                   m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end)
+                   m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end,
+                   made_by_now())
         ).all()
         report_ids = [r[0] for r in rows]
         evidence = len(session.exec(select(m.Evidence.id).where(
@@ -184,7 +186,8 @@ def _target_result(session: Session, target: m.Target, start: dt.datetime, end: 
                  select(m.ProgressReport).where(
                      m.ProgressReport.target_id == target.id,
                      m.ProgressReport.withdrawn_at.is_(None),
-                     m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end)
+                     m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end,
+                     made_by_now())
                  .order_by(m.ProgressReport.reported_at, m.ProgressReport.id))
              if r.note and r.note.strip()]
     return TargetResult(target.code, target.name, target.unit, req, figure, state,

@@ -24,6 +24,7 @@ from bot.progress import (
     Figure,
     Requirement,
     assess,
+    made_by_now,
     requirement_in_force,
     requirements,
 )
@@ -143,7 +144,7 @@ def _reports_sheet(ws, session, plan, lang) -> None:
             select(m.ProgressReport, m.Target, m.Area)
             .join(m.Target, m.Target.id == m.ProgressReport.target_id)
             .join(m.Area, m.Area.id == m.Target.area_id)
-            .where(m.Target.plan_id == plan.id)
+            .where(m.Target.plan_id == plan.id, made_by_now())
             .order_by(m.ProgressReport.reported_at, m.ProgressReport.id)):
         officer = officers.get(report.officer_id)
         unit_id = report.unit_id if report.unit_id is not None else \
@@ -185,7 +186,8 @@ def _rates(session: Session, plan: m.Plan, period: Period) -> list[_Rate]:
     for report in session.exec(
             select(m.ProgressReport).where(m.ProgressReport.withdrawn_at.is_(None),
                                            m.ProgressReport.reported_at >= start,
-                                           m.ProgressReport.reported_at < end)):
+                                           m.ProgressReport.reported_at < end,
+                                           made_by_now())):
         rate = rates.get(report.officer_id)
         if rate is None or report.target_id not in rate.assigned:
             continue
@@ -210,7 +212,8 @@ def _school_rates(session: Session, plan: m.Plan, period: Period) -> dict[str, t
                                .order_by(m.Unit.name)):
         reported = set(session.exec(select(m.ProgressReport.target_id).where(
             m.ProgressReport.unit_id == school.id, m.ProgressReport.withdrawn_at.is_(None),
-            m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end)))
+            m.ProgressReport.reported_at >= start, m.ProgressReport.reported_at < end,
+            made_by_now())))
         out[school.name] = (len(targets), len(reported & targets))
     return out
 

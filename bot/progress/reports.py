@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.clock import clock
+from bot.progress.assessment import made_by_now
 from bot.progress.values import ParsedValue
 from storage import models as m
 from storage.db import session_scope
@@ -91,7 +92,7 @@ def withdraw_last(engine: Engine, officer_id: int, window: dt.timedelta) -> int 
         row = session.exec(
             select(m.ProgressReport)
             .where(m.ProgressReport.officer_id == officer_id,
-                   m.ProgressReport.withdrawn_at.is_(None))
+                   m.ProgressReport.withdrawn_at.is_(None), made_by_now())
             .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc())
         ).first()
         if row is None or clock.local(row.reported_at) < now - window:

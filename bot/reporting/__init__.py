@@ -26,6 +26,7 @@ from bot.reporting.rules import (
     Refusal,
     Reportable,
     UnitChoice,
+    assessment_of,
     card,
     check_target,
     code_key,
@@ -34,7 +35,6 @@ from bot.reporting.rules import (
     report_words,
     reportable_targets,
     split_quick,
-    unit_figure,
     urgency,
 )
 
@@ -50,7 +50,7 @@ __all__ = [
     "Refusal",
     "UnitChoice",
     "code_key",
-    "unit_figure",
+    "assessment_of",
     "urgency",
     "reportable_targets",
     "find_target",

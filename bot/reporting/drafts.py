@@ -20,8 +20,6 @@ from bot.progress import (
     Figure,
     NewReport,
     ParsedValue,
-    assess,
-    current_figure,
     record_report,
 )
 from bot.reporting.rules import (
@@ -30,8 +28,8 @@ from bot.reporting.rules import (
     SEEN_MAX,
     Refusal,
     Reportable,
+    assessment_of,
     check_target,
-    figure_of,
     reportable,
 )
 from storage import models as m
@@ -160,14 +158,13 @@ def confirm(engine: Engine, actor: Actor, draft: Draft, channel: str,
     with Session(engine) as session:
         row = session.get(m.ProgressReport, report_id)
         target = session.get(m.Target, row.target_id)
-        item = reportable(session, target, row.unit_id if per_school else None, today)
-        figure = figure_of(session, target, row.unit_id if per_school else None, item.requirement)
-        assessment = assess(item.requirement, figure, today)
+        own = row.unit_id if per_school else None
+        item = reportable(session, target, own, today)
+        assessment = assessment_of(session, target, own, today)
         pooled = pooled_state = None
         if per_school:
-            pooled = current_figure(session, target,
-                                    item.requirement.start if item.requirement else None)
-            pooled_state = assess(item.requirement, pooled, today).state
+            office = assessment_of(session, target, None, today)
+            pooled, pooled_state = office.figure, office.state
         evidence = session.exec(select(func.count(m.Evidence.id))
                                 .where(m.Evidence.report_id == report_id)).one()
         return Confirmation(

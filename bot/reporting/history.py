@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from bot.core.access import Actor
 from bot.core.clock import clock
 from bot.progress import (
+    made_by_now,
     withdraw_last,
 )
 from bot.reporting.rules import HISTORY_LIMIT, Refusal, allowed_targets, find_target, refusal_for
@@ -53,6 +54,7 @@ def _history_query():
             .join(m.Target, m.Target.id == m.ProgressReport.target_id)
             .join(m.Officer, m.Officer.id == m.ProgressReport.officer_id)
             .join(m.Unit, m.Unit.id == m.ProgressReport.unit_id, isouter=True)
+            .where(made_by_now())
             .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc()))
 
 

@@ -23,7 +23,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -32,15 +31,13 @@ from bot.core.clock import clock
 from bot.core.text import fold
 from bot.progress import (
     SCHOOL_LEVELS,
+    Assessment,
     Figure,
     ParsedValue,
     Requirement,
     ValueProblem,
-    assess,
-    current_figure,
+    assess_target,
     parse_value,
-    requirement_in_force,
-    requirements,
 )
 from storage import models as m
 
@@ -123,44 +120,27 @@ def allowed_targets(session: Session, actor: Actor) -> list[m.Target]:
     return list({t.id: t for t in session.exec(query.order_by(m.Target.id))}.values())
 
 
-def unit_figure(session: Session, target: m.Target, unit_id: int,
-                phase_start: dt.date | None = None) -> Figure:
-    """One school's latest figure on a target (and its first report in the phase, for pace):
-    three indexed look-ups, not every report of the school."""
-    P = m.ProgressReport
-    live = (P.target_id == target.id, P.unit_id == unit_id, P.withdrawn_at.is_(None))
-    latest = session.exec(select(P).where(*live)
-                          .order_by(P.reported_at.desc(), P.id.desc()).limit(1)).first()
-    if latest is None:
-        return Figure(None, None)
-    count = session.exec(select(func.count(P.id)).where(*live)).one()
-    first = None
-    if phase_start is not None:
-        since = clock.localize(dt.datetime.combine(phase_start, dt.time()))
-        earliest = session.exec(select(P).where(*live, P.reported_at >= since)
-                                .order_by(P.reported_at, P.id).limit(1)).first()
-        if earliest is not None and earliest.id != latest.id:
-            first = (earliest.value, earliest.reported_at)
-    return Figure(latest.value, latest.reported_at, latest.numerator, latest.denominator,
-                  count, first_in_phase=first)
+def assessment_of(session: Session, target: m.Target, unit_id: int | None,
+                  today: dt.date | dt.datetime | None = None) -> Assessment:
+    """The assessment a list or a receipt shows: a school's own figure for a target measured
+    per school when `unit_id` is given, else the office figure (bot.progress.assess_target)."""
+    own = unit_id if target.measured_per == "school" and unit_id is not None else None
+    return assess_target(session, target, today, unit_id=own)
 
 
 def figure_of(session: Session, target: m.Target, unit_id: int | None,
-            req: Requirement | None) -> Figure:
-    start = req.start if req else None
-    if target.measured_per == "school" and unit_id is not None:
-        return unit_figure(session, target, unit_id, start)
-    return current_figure(session, target, start)
+              req: Requirement | None = None) -> Figure:
+    return assessment_of(session, target, unit_id).figure
 
 
 def reportable(session: Session, target: m.Target, unit_id: int | None,
                 today: dt.date) -> Reportable:
-    req = requirement_in_force(requirements(session, target), today)
-    figure = figure_of(session, target, unit_id, req)
+    a = assessment_of(session, target, unit_id, today)
+    figure = a.figure
     return Reportable(
         target_id=target.id, code=target.code, name=target.name, name_en=target.name_en,
-        unit=target.unit, measured_per=target.measured_per, requirement=req,
-        state=assess(req, figure, today).state, last_value=figure.value,
+        unit=target.unit, measured_per=target.measured_per, requirement=a.requirement,
+        state=a.state, last_value=figure.value,
         last_numerator=figure.numerator, last_denominator=figure.denominator,
         last_at=clock.local(figure.reported_at),
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.catalogue import t
-from bot.core.formatting import days_left_phrase, fmt_date, fmt_number, fmt_percent, progress_bar
+from bot.core.formatting import days_left_phrase, fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
-from bot.progress import Assessment, Figure, ParsedValue, Requirement, ValueProblem
+from bot.progress import Assessment, Figure, ParsedValue, ValueProblem
+from bot.progress.wording import requirement_text, value_text
 from bot.reporting import (
     EVIDENCE_MAX,
     NOTE_MAX,
@@ -30,44 +31,10 @@ from bot.reporting import (
 NAME_IN_BUTTON = 28
 
 
-# --- values and requirements -------------------------------------------------------------------
+# --- values and requirements (worded by bot.progress.wording) ---------------------------------
 
-def fmt_value(value: float | None, unit: str, lang: str, numerator: float | None = None,
-              denominator: float | None = None) -> str:
-    """62% (31/50) · 12 · hạng 8 · đạt."""
-    if value is None:
-        return t("report.no_data_short", lang)
-    if unit == "boolean":
-        return t("report.yes" if value >= 1 else "report.no", lang)
-    if unit == "rank":
-        return t("report.rank_value", lang, rank=fmt_number(value, lang))
-    if unit == "percent":
-        text = fmt_percent(value, lang)
-        if numerator is not None and denominator:
-            text += f" ({fmt_number(numerator, lang)}/{fmt_number(denominator, lang)})"
-        return text
-    return fmt_number(value, lang)
-
-
-def fmt_parsed(value: ParsedValue, unit: str, lang: str) -> str:
-    return fmt_value(value.value, unit, lang, value.numerator, value.denominator)
-
-
-def _plain(value: float, unit: str, lang: str) -> str:
-    return fmt_percent(value, lang) if unit == "percent" else fmt_number(value, lang)
-
-
-def requirement_text(req: Requirement, unit: str, lang: str) -> str:
-    """≥ 85% · > 85% · 90–95% · Top 10 · hoàn thành."""
-    if req.comparison == "done" or req.value is None:
-        return t("report.req.done", lang)
-    value = _plain(req.value, unit, lang)
-    if req.comparison == "top":
-        return t("report.req.top", lang, value=fmt_number(req.value, lang))
-    if req.comparison == "range" and req.value_max is not None:
-        return f"{fmt_number(req.value, lang)}–{_plain(req.value_max, unit, lang)}"
-    sign = {"at_least": "≥", "more_than": ">", "at_most": "≤"}.get(req.comparison, "≥")
-    return f"{sign} {value}"
+def _parsed(value: ParsedValue, unit: str, lang: str) -> str:
+    return value_text(value.value, unit, lang, value.numerator, value.denominator)
 
 
 def due_text(deadline: dt.date, today: dt.date, lang: str) -> str:
@@ -90,7 +57,7 @@ def target_label(item: Reportable, lang: str) -> str:
     name = item.title(lang)
     if len(name) > NAME_IN_BUTTON:
         name = name[:NAME_IN_BUTTON - 1].rstrip() + "…"
-    parts = [f"{item.code} {name}", fmt_value(item.last_value, item.unit, lang)]
+    parts = [f"{item.code} {name}", value_text(item.last_value, item.unit, lang)]
     if item.requirement is not None:
         parts.append(t("report.deadline_short", lang,
                        date=fmt_date(item.requirement.deadline)))
@@ -125,7 +92,7 @@ def target_card(item: Reportable, unit_name: str | None, today: dt.date, lang: s
                        due=due_text(req.deadline, today, lang)))
     if item.last_value is not None and item.last_at is not None:
         lines.append(t("report.last", lang, date=fmt_date(item.last_at.date()),
-                       value=fmt_value(item.last_value, item.unit, lang, item.last_numerator,
+                       value=value_text(item.last_value, item.unit, lang, item.last_numerator,
                                        item.last_denominator)))
     else:
         lines.append(t("report.last_none", lang))
@@ -207,7 +174,7 @@ def summary(draft: Draft, item: Reportable, lang: str) -> Reply:
              t("report.card_title", lang, code=item.code, name=item.title(lang))]
     if draft.unit_name:
         lines.append(t("report.unit_line", lang, unit=draft.unit_name))
-    lines.append(t("report.summary_value", lang, value=fmt_parsed(draft.parsed(), item.unit,
+    lines.append(t("report.summary_value", lang, value=_parsed(draft.parsed(), item.unit,
                                                                   lang)))
     lines.append(t("report.summary_note", lang, note=draft.note) if draft.note
                  else t("report.summary_no_note", lang))
@@ -253,18 +220,18 @@ def pace_lines(assessment: Assessment, unit: str, today: dt.date, lang: str) -> 
     return lines
 
 
-def _bar_line(value: float, req: Requirement, unit: str, lang: str) -> str | None:
+def _bar_line(value: float, req, unit: str, lang: str) -> str | None:
     if unit not in ("percent", "count") or req.value is None or req.comparison in (
             "at_most", "top", "done"):
         return None
-    return f"{progress_bar(value, req.value)} {_plain(value, unit, lang)} / " \
-           f"{_plain(req.value, unit, lang)}"
+    return f"{progress_bar(value, req.value)} {value_text(value, unit, lang)} / " \
+           f"{value_text(req.value, unit, lang)}"
 
 
 def pooled_lines(pooled: Figure, state: str | None, unit: str, lang: str) -> list[str]:
     total = len(pooled.units_reported) + len(pooled.units_missing)
     lines = [t("report.pooled", lang, reported=len(pooled.units_reported), total=total,
-               value=fmt_value(pooled.value, unit, lang, pooled.numerator, pooled.denominator))]
+               value=value_text(pooled.value, unit, lang, pooled.numerator, pooled.denominator))]
     if pooled.units_missing:
         lines.append(t("report.missing_units", lang, units=", ".join(pooled.units_missing)))
     if state in ("achieved", "overdue", "on_track", "at_risk", "behind"):
@@ -275,7 +242,7 @@ def pooled_lines(pooled: Figure, state: str | None, unit: str, lang: str) -> lis
 
 def confirmation(conf: Confirmation, today: dt.date, undo_minutes: int, lang: str) -> Reply:
     item = conf.item
-    value = fmt_parsed(conf.value, item.unit, lang)
+    value = _parsed(conf.value, item.unit, lang)
     where = f" ({conf.unit_name})" if conf.unit_name else ""
     if not conf.created:
         return Reply(t("report.saved_again", lang, when=_when(conf.reported_at), value=value,
@@ -304,7 +271,7 @@ def confirmation(conf: Confirmation, today: dt.date, undo_minutes: int, lang: st
 def already_recorded(line: HistoryLine, lang: str) -> Reply:
     where = f" ({line.unit_name})" if line.unit_name else ""
     return Reply(t("report.saved_again", lang, when=_when(line.reported_at), code=line.code,
-                   value=fmt_value(line.value, line.unit, lang, line.numerator,
+                   value=value_text(line.value, line.unit, lang, line.numerator,
                                    line.denominator), unit=where))
 
 
@@ -355,7 +322,7 @@ def with_hint(prompt: Reply, lang: str) -> Reply:
 # --- history and undo ---------------------------------------------------------------------------
 
 def history_line(line: HistoryLine, lang: str) -> str:
-    value = fmt_value(line.value, line.unit, lang, line.numerator, line.denominator)
+    value = value_text(line.value, line.unit, lang, line.numerator, line.denominator)
     text = f"• {_when(line.reported_at)} · {line.code} · {value} · {line.officer}"
     if line.unit_name:
         text += f" ({line.unit_name})"
@@ -388,7 +355,7 @@ def undo_view(result: UndoResult, minutes: int, lang: str) -> Reply:
         return Reply(t("report.undo.none", lang))
     line = result.line
     values = dict(code=line.code, when=_when(line.reported_at),
-                  value=fmt_value(line.value, line.unit, lang, line.numerator,
+                  value=value_text(line.value, line.unit, lang, line.numerator,
                                   line.denominator))
     if result.status == "too_old":
         return Reply(t("report.undo.too_old", lang, minutes=minutes, **values))

@@ -106,7 +106,7 @@ async def test_typed_questions_and_their_buttons(engine):
         due = await chat.text(binh, "quy nay co gi den han")
         assert "Quý II/2025" in due and "trước 01/6/2025 (còn 21 ngày)" in due
         sipas = await chat.text(binh, "chi tieu sipas nam 2025")
-        assert "CDDH-2" in sipas and "từ 90 đến 95%" in sipas and "(KH 737, mục I.3.1)" in sipas
+        assert "CDDH-2" in sipas and "90–95%" in sipas and "(KH 737, mục I.3.1)" in sipas
         lost = await chat.text(binh, "thời tiết hôm nay thế nào")
         assert "chưa hiểu" in lost and "1. Quý này có gì đến hạn?" in lost
         again = await chat.text(binh, "1")
@@ -138,7 +138,7 @@ async def test_guests_english_and_another_plan(engine):
         an = chat.officer("Tuấn An", language_code="en")
         await chat.text(an, "/lang en")
         english = await chat.text(an, "what is the SIPAS target for 2025?")
-        assert "90 to 95%" in english and "(Plan 737, section I.3.1)" in english
+        assert "90–95%" in english and "(Plan 737, section I.3.1)" in english
     async with Chat(engine, PARBOT_PUBLIC_PLAN=True) as chat:
         guest = chat.user()
         plan_text = await chat.text(guest, "họp trực tuyến bao nhiêu %")

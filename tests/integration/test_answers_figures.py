@@ -14,7 +14,15 @@ from sqlmodel import Session, select
 from bot.answers import figures
 from bot.answers.snapshot import snapshot
 from bot.core.clock import clock
-from bot.progress import assess_target, current_figure, requirement_in_force, withdraw_last
+from bot.progress import (
+    assess_target,
+    current_figure,
+    figure_at,
+    moment_of,
+    requirement_in_force,
+    units_of,
+    withdraw_last,
+)
 from storage import models as m
 from tests.answers_seed import officer, report, seed_737
 
@@ -42,15 +50,16 @@ def _compare(engine, today: dt.date) -> None:
         plan = session.exec(select(m.Plan)).one()
         snap = snapshot(engine, session, plan)
         mine = figures.assessments(engine, session, snap.targets, today)
-        facts = figures.unit_facts(session)
+        units = units_of(session)
         book = figures.book(engine)
+        at = moment_of(today)
         for target in session.exec(select(m.Target)):
             info = snap.target(target.code)
             req = requirement_in_force(list(info.requirements), today)
             start = req.start if req else None
-            expected = current_figure(session, target, start)
-            assert book.figure(session, target.id, target.measured_per, start,
-                               facts) == expected, target.code
+            expected = current_figure(session, target, start, at)
+            assert figure_at(book.history(target.id, target.measured_per), at, units,
+                             start) == expected, target.code
             assert mine[target.id] == assess_target(session, target, today), target.code
 
 

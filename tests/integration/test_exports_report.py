@@ -111,7 +111,9 @@ def test_year_end_report_says_not_achieved(plan_engine):
     data = quarterly_data(plan_engine, Period.quarter_of(2025, 4), dt.date(2026, 1, 6))
     results = _results(data)
     assert results["TTHC-2"].figure.value == 70 and results["TTHC-2"].verdict == "not_achieved"
-    assert results["CQS-1"].figure.value is None and results["CQS-1"].verdict == "not_achieved"
+    # issue 13: the figure is the assessment's — each school's latest value carried forward
+    # (71% from Q3), not only the reports made inside Q4 (which gave "no figure")
+    assert results["CQS-1"].figure.value == 71 and results["CQS-1"].verdict == "not_achieved"
     assert data.next_items == []  # the plan ends in 2025
 
 
@@ -213,7 +215,7 @@ def test_appendix_table_holds_every_target(plan_engine):
     assert by_code["CQS-1"][3:] == ["≥ 85% (Năm 2024 và năm 2025)", "31/12/2025", "71%",
                                     "Đang thực hiện", "2", "20/8/2025"]
     assert by_code["TTHC-1"][5:7] == ["100%", "Đạt"]
-    assert by_code["CDDH-2"][3] == "90-95% (năm 2025)"
+    assert by_code["CDDH-2"][3] == "90–95% (năm 2025)"  # issue 13: one wording, one dash
 
 
 def test_typography_and_page(plan_engine):
