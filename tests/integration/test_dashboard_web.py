@@ -11,6 +11,9 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from bot.answers import status_command
+from bot.answers.snapshot import snapshot
+from bot.answers.status import compute, school_of
+from bot.notify.digest import build_digest
 from bot.channels.dashboard import COOKIE, local_app
 from bot.core.access import Actor
 from bot.core.clock import clock
@@ -120,6 +123,27 @@ def test_the_page_says_what_status_says(client, office):
              "chậm": "Chậm", "quá hạn": "Quá hạn", "chưa có số liệu": "Chưa có số liệu"}
     for word, count in said.items():
         assert f"{words[word]}: {count}</li>" in html, (word, count)
+
+
+@pytest.mark.parametrize("name", [LEADER, PRINCIPAL, OFFICER, "Minh Quân"])
+def test_every_target_has_the_state_status_and_the_digest_give_it(client, office, name):
+    """No fourth computation: each target's state on the page is /status's (for a principal,
+    their school's) and the digest's."""
+    html = open_as(client, office, name)
+    page = dict(re.findall(r'data-code="([^"]+)" data-state="([^"]+)"', html))
+    with Session(office) as session:
+        me = session.get(m.Officer, officer_id(office, name))
+        actor = Actor(me.id, me.full_name, me.role, me.unit_id)
+        plan = session.exec(select(m.Plan).where(m.Plan.active)).first()
+        snap = snapshot(office, session, plan)
+        said = {ts.target.code: str(ts.state)
+                for a in compute(office, session, snap, TODAY.date(), actor) for ts in a.targets}
+    assert page and all(said[code] == state for code, state in page.items()), (page, said)
+    digest = build_digest(office, clock.now(), unit_id=school_of(actor))
+    in_digest = {row.code: str(row.state) for area in digest.areas for row in area.targets}
+    assert all(in_digest[code] == state for code, state in page.items())
+    if me.role in ("leader", "admin"):
+        assert set(page) == set(in_digest) == set(said)
 
 
 def test_principal_sees_their_school_only(client, office):
