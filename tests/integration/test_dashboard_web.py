@@ -13,10 +13,10 @@ from starlette.testclient import TestClient
 from bot.answers import status_command
 from bot.answers.snapshot import snapshot
 from bot.answers.status import compute, school_of
-from bot.notify.digest import build_digest
 from bot.channels.dashboard import COOKIE, local_app
 from bot.core.access import Actor
 from bot.core.clock import clock
+from bot.notify.digest import build_digest
 from storage import models as m
 from storage.db import session_scope
 from tests.answers_seed import seed_737
