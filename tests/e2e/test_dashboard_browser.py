@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -243,5 +244,22 @@ def test_the_page_says_when_figures_were_computed(browser, server, office):
     try:
         page.goto(link(office, LEADER, base=server.base))
         assert "09:07" in page.text_content("#computed")
+    finally:
+        context.close()
+
+
+def test_the_page_prints_on_a4_landscape(browser, server, office):
+    context, page, _ = new_page(browser)
+    try:
+        page.goto(link(office, LEADER, base=server.base))
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert boxes, "no page in the PDF"
+        for width, height in boxes:
+            assert abs(float(width) - 841.9) < 2 and abs(float(height) - 595.3) < 2, boxes[0]
+        page.emulate_media(media="print")
+        assert page.eval_on_selector("form.filters", "e => getComputedStyle(e).display") == "none"
+        assert page.eval_on_selector(".cards", "e => getComputedStyle(e).gridTemplateColumns"
+                                     ).count("px") == 3, "three cards a row on paper"
     finally:
         context.close()
