@@ -6,7 +6,8 @@ own (docs/states.md):
 - each target's figure, trend, requirement, state and pace: `bot.answers.figures.assessments`
   at this moment (nothing after now), for a principal on their school's own reports
   (`unit_id`, as their /status and digest), grouped per area by /status's rule (`area_state`);
-- a school's own latest figure on a per-school target: the book's `unit_point`, judged with
+- a school's own latest figure on a per-school target: the book's history carried to now
+  (what its `unit_point` reads), judged with
   `bot.progress.meets` against the requirement in force;
 - the share of the requirement reached: the digest's `share_of_target`;
 - deadlines, owners and whether a recurring report was sent: `bot.notify.nudges.PlanFacts`
@@ -23,7 +24,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import union_all
+from sqlalchemy import bindparam, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -38,7 +39,7 @@ from bot.notify.messages import item_title
 from bot.notify.nudges import PlanFacts, short_name
 from bot.plans.overview import due_phrase, plan_status
 from bot.plans.store import plan_by_code
-from bot.progress import SCHOOL_LEVELS, Assessment, made_by_now, meets, requirement_in_force
+from bot.progress import SCHOOL_LEVELS, Assessment, meets, requirement_in_force
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting.rules import allowed_targets
 from storage import models as m
@@ -244,11 +245,15 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
         book = figures.book(engine)
         reqs = {tg.id: requirement_in_force(list(tg.requirements), today) for tg in targets}
         units_of = {tg.id: tg.unit for tg in targets}
+        carried = {}
+        with book.lock:  # each school's own latest report up to now, per target
+            for c in school_targets:
+                carried[c.id] = book.history(c.id, "school").carried(now.timestamp())
         schools = []
         for unit in rows_units:
             cells = []
             for c in school_targets:
-                row = book.unit_point(c.id, unit.id, now)
+                row = carried[c.id].get(unit.id)
                 if row is None or row.value is None:
                     cells.append(SchoolCell(None, None))
                     continue
@@ -318,24 +323,44 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
         )
 
 
+_STATEMENTS: dict[tuple[int, bool], object] = {}
+
+
+def _recent_statement(targets: int, by_school: bool):
+    """The newest RECENT_REPORTS live reports of each of `targets` targets (bound as t0, t1…),
+    made by `now` (and of `school`), in one UNION ALL of indexed look-ups: built once per shape
+    and reused (building the subqueries costs more than running them)."""
+    key = (targets, by_school)
+    if key not in _STATEMENTS:
+        P = m.ProgressReport
+        columns = (P.id, P.target_id, P.officer_id, P.unit_id, P.value, P.numerator,
+                   P.denominator, P.note, P.reported_at)
+        parts = []
+        for i in range(targets):
+            query = select(*columns).where(P.target_id == bindparam(f"t{i}"),
+                                           P.withdrawn_at.is_(None),
+                                           P.reported_at <= bindparam("now"))
+            if by_school:
+                query = query.where(P.unit_id == bindparam("school"))
+            parts.append(select(query.order_by(P.reported_at.desc()).limit(RECENT_REPORTS)
+                                .subquery()))
+        _STATEMENTS[key] = union_all(*parts) if len(parts) > 1 else parts[0]
+    return _STATEMENTS[key]
+
+
 def _recent(session: Session, cards: list[TargetCard], school: int | None, now: dt.datetime,
             units: dict, names: dict[int, str], lang: str,
             infos: dict[int, TargetInfo]) -> list[ReportLine]:
     """The last live reports on the targets shown (of one school when filtered): the newest few
     of each target by its (target, time) index, merged."""
-    P = m.ProgressReport
-    columns = (P.id, P.target_id, P.officer_id, P.unit_id, P.value, P.numerator, P.denominator,
-               P.note, P.reported_at)
-    parts = []
-    for c in cards:
-        query = select(*columns).where(P.target_id == c.id, P.withdrawn_at.is_(None),
-                                       P.reported_at <= now, made_by_now(P.reported_at))
-        if school is not None:
-            query = query.where(P.unit_id == school)
-        parts.append(select(query.order_by(P.reported_at.desc()).limit(RECENT_REPORTS)
-                            .subquery()))
-    found = list(session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()) \
-        if parts else []
+    if not cards:
+        return []
+    params = {f"t{i}": c.id for i, c in enumerate(cards)}
+    params["now"] = min(now, clock.now())  # nothing made after now (made_by_now)
+    if school is not None:
+        params["school"] = school
+    found = list(session.execute(_recent_statement(len(cards), school is not None),
+                                 params).all())
     found.sort(key=lambda r: (r.reported_at, r.id), reverse=True)
     found = found[:RECENT_REPORTS]
     evidence: dict[int, list[Evidence]] = {}

@@ -287,3 +287,15 @@ def test_evidence_links_follow_the_scope(client, office, tmp_path):
     assert client.get(f"/app/evidence/{evidence_id}").status_code == 403
     open_as(client, office, OFFICER)  # CQS-1 is not Bích Hậu's
     assert client.get(f"/app/evidence/{evidence_id}").status_code == 404
+
+
+def test_reports_made_after_now_count_nowhere(client, office):
+    """PARBOT_AS_OF on a database holding later reports: the page as of then."""
+    from tests.answers_seed import report
+
+    report(office, "CQS-1", "Thị Mai", "19/20", TODAY.replace(month=9))
+    clock.set(TODAY)
+    html = open_as(client, office, LEADER)
+    assert "95% (19/20)" not in html and "95%" not in "".join(reports(html))
+    row = re.search(rf'<th scope="row">{VAN_YEN}</th>(.*?)</tr>', html, re.S).group(1)
+    assert "60%" in row and "95%" not in row, "the school's report of 05/5, not the later one"
