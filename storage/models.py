@@ -270,6 +270,24 @@ class NotificationLog(SQLModel, table=True):
     detail: dict = _json(dict)
 
 
+class Submission(SQLModel, table=True):
+    """A recurring report sent for one period: which obligation and period, for whom (the
+    officer and their unit), when, marked by whom, with a note and evidence."""
+
+    __table_args__ = (
+        Index("ix_submission_obligation_period", "obligation_id", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id")
+    period: str = Field(max_length=16)  # as bot.plans.deadlines names it: 2025-10, 2025-Q3
+    officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    submitted_at: dt.datetime
+    by_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    note: str | None = None
+    evidence: list = _json(list)  # [{"channel", "file_id", "file_name"}]
+
+
 class BotState(SQLModel, table=True):
     """Conversation and chat state written through (python-telegram-bot persistence)."""
 

@@ -7,8 +7,9 @@ Whose items (the same rule for /due and the questions):
 - a leader or admin: everything in the plan.
 Reviews (sơ kết, tổng kết) concern everyone. Overdue targets in scope (deadline passed, figure
 short of the requirement — `bot.progress` rules) come first, then the items by date with the
-days left. In the current period, recurring reports whose date has already passed are left out
-(the bot does not record their sending); a period wholly in the past lists them as past.
+days left. Recurring reports whose date passed without a submission (bot.reporting.submissions:
+the same list the digest shows) come next; in the current period, passed ones that were sent are
+left out; a period wholly in the past lists them as past.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.core.formatting import days_left_phrase, fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
 from bot.plans.deadlines import DueItem, due_items
 from bot.plans.overview import due_phrase, plan_status
+from bot.reporting.submissions import outstanding
 from storage import models as m
 
 OVERDUE_SHOWN = 5
@@ -100,6 +102,8 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
     states = figures.assessments(engine, session, targets, today, unit_id=school)
     overdue = sorted(((tid, a) for tid, a in states.items() if a.state == "overdue"),
                      key=lambda pair: (pair[1].requirement.deadline, pair[0]))
+    unsent = [i for i in outstanding(session, plan, today, plan_items(session, plan, snap))
+              if scope.has(i) and (area is None or i.area_code == area.code)]
     by_id = {tg.id: tg for tg in snap.targets}
 
     label = wording.period_label(period, lang)
@@ -125,6 +129,13 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
             sources.append(a.requirement.source)
         if len(overdue) > OVERDUE_SHOWN:
             lines.append(t("answers.more_line", lang, count=len(overdue) - OVERDUE_SHOWN))
+    if unsent and not past_period:
+        lines.append(t("answers.due.unsent", lang, count=len(unsent)))
+        for i in unsent[:OVERDUE_SHOWN]:
+            lines.append(f"📨 {item_name(i, lang)}: {due_phrase(i, today, lang)}")
+            sources.append(i.source)
+        if len(unsent) > OVERDUE_SHOWN:
+            lines.append(t("answers.more_line", lang, count=len(unsent) - OVERDUE_SHOWN))
     if items:
         lines.append(t("answers.due.items_past" if past_period else "answers.due.items", lang))
         lines += _item_lines(items, today, lang, past_period)
@@ -135,10 +146,10 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
                                        max(period.end, today) + dt.timedelta(days=1))
                  if scope.has(i) and in_area(i)]
         if after:
-            lines.append(t("answers.due.next_after", lang, name=_name(after[0], lang),
+            lines.append(t("answers.due.next_after", lang, name=item_name(after[0], lang),
                            when=due_phrase(after[0], today, lang)))
             sources.append(after[0].source)
-    if not overdue and not past_period and period.contains(today):
+    if not overdue and not unsent and not past_period and period.contains(today):
         lines.append(t("answers.due.no_overdue", lang))
     lines.append(cite(snap, sources, lang))
     return Reply("\n".join(lines), _buttons(snap, period, lang))
@@ -150,7 +161,7 @@ def _scope_key(actor: Actor) -> str:
     return "principal" if actor.role == "principal" else "own"
 
 
-def _name(item: DueItem, lang: str) -> str:
+def item_name(item: DueItem, lang: str) -> str:
     name = item.name_en if lang == "en" and item.name_en else item.name
     if item.kind == "obligation":
         return t("answers.due.occurrence", lang, name=name, label=item.label)
@@ -180,7 +191,7 @@ def _item_lines(items: list[DueItem], today: dt.date, lang: str, past: bool) -> 
         when = t("answers.due.past", lang, when=t("due.before" if i.before else "due.on", lang,
                                                   date=fmt_date(i.due))) if past else \
             due_phrase(i, today, lang)
-        lines.append(f"{icon} {_name(i, lang)}: {when}")
+        lines.append(f"{icon} {item_name(i, lang)}: {when}")
     return lines
 
 

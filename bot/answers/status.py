@@ -16,14 +16,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.answers import figures, wording
+from bot.answers.due import OVERDUE_SHOWN, item_name, plan_items, scope_of
 from bot.answers.snapshot import AreaInfo, PlanSnapshot, TargetInfo, cite
 from bot.answers.target import STATE_ICONS
 from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
+from bot.plans.overview import due_phrase
 from bot.progress import Assessment
 from bot.progress.wording import requirement_text, value_text
+from bot.reporting.submissions import outstanding
 from storage import models as m
 
 SEVERITY = {"overdue": 0, "behind": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "achieved": 5}
@@ -167,7 +170,13 @@ def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
                  key=lambda ts: (SEVERITY[ts.state], ts.target.code))
     no_data = sum(a.counts["no_data"] for a in areas)
     where = t("answers.behind.in_area", lang, code=area.code) if area else ""
-    if not bad:
+    plan = session.get(m.Plan, snap.id)
+    scope = scope_of(session, snap, actor)
+    unsent = [i for i in outstanding(session, plan, today, plan_items(session, plan, snap))
+              if scope.has(i) and (area is None or i.area_code == area.code)] if plan else []
+    if not bad and unsent:
+        lines = [t("answers.due.unsent", lang, count=len(unsent))]
+    elif not bad:
         lines = [t("answers.behind.none", lang, where=where, date=fmt_date(today))]
     else:
         lines = [t("answers.behind.header", lang, count=len(bad), where=where,
@@ -177,6 +186,11 @@ def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             if ts.target.responsible:
                 lines.append("   " + t("answers.who.responsible", lang,
                                        people=wording.people(ts.target.responsible)))
+    if unsent:
+        if bad:
+            lines.append(t("answers.due.unsent", lang, count=len(unsent)))
+        lines += [f"📨 {item_name(i, lang)}: {due_phrase(i, today, lang)}"
+                  for i in unsent[:OVERDUE_SHOWN]]
     if no_data:
         lines.append(t("answers.behind.no_data", lang, count=no_data))
     lines.append(t("answers.status.rules", lang))

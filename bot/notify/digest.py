@@ -34,12 +34,13 @@ from bot.plans.store import plan_by_code
 from bot.progress import Requirement, requirements_of
 from bot.progress.book import assessments
 from bot.progress.wording import requirement_text, value_text
+from bot.reporting.submissions import OUTSTANDING_DAYS
 from storage import models as m
 
 ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔴", "overdue": "⛔",
          "no_data": "⚪"}
 STATE_ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
-OVERDUE_DAYS = 90  # how far back the digest lists missed deadlines
+
 TEXT_LIMIT = 3900  # Telegram allows 4096 characters a message
 CAPTION_LIMIT = 1024
 
@@ -167,7 +168,7 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
                 m.ProgressReport.officer_id.in_(list(responsible) or [-1])))) & responsible
         soon = [tr for tr in tracked_items(session, today, today + dt.timedelta(days=ahead_days))
                 if tr.item.plan_code == plan.code]
-        late = [tr for tr in tracked_items(session, today - dt.timedelta(days=OVERDUE_DAYS),
+        late = [tr for tr in tracked_items(session, today - dt.timedelta(days=OUTSTANDING_DAYS),
                                            today - dt.timedelta(days=1))
                 if tr.item.plan_code == plan.code and not tr.done]
         return Digest(plan.code, plan.number, now, tuple(areas), len(recent), reporters,

@@ -13,6 +13,7 @@ import datetime as dt
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
+from bot.core.vocab import ButtonPrefix, button_data
 from bot.progress import Assessment, Figure, ParsedValue, ValueProblem
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting import (
@@ -64,9 +65,23 @@ def target_label(item: Reportable, lang: str) -> str:
     return " · ".join(parts)
 
 
-def target_list(items: list[Reportable], lang: str) -> Reply:
-    buttons = [[Button(target_label(i, lang), f"rep:t:{i.code}")] for i in items]
-    return Reply(t("report.pick", lang), [*buttons, cancel_row(lang)])
+def target_list(items: list[Reportable], lang: str, sendable: list | tuple = (),
+                today: dt.date | None = None) -> Reply:
+    """The targets to report on, then the recurring reports to mark sent (a tap records it)."""
+    buttons = [[Button(target_label(i, lang), button_data(ButtonPrefix.REPORT, "t", i.code))]
+               for i in items]
+    text = t("report.pick", lang)
+    if sendable:
+        text += "\n" + t("report.pick_sent", lang)
+    for item in sendable:
+        name = item.name_en if lang == "en" and item.name_en else item.name
+        if len(name) > NAME_IN_BUTTON:
+            name = name[:NAME_IN_BUTTON - 1].rstrip() + "…"
+        due = t("report.deadline_short", lang, date=fmt_date(item.last_day))
+        buttons.append([Button(f"📨 {name} · {item.label} · {due}",
+                               button_data(ButtonPrefix.REPORT, "sent", item.item_id,
+                                           item.period))])
+    return Reply(text, [*buttons, cancel_row(lang)])
 
 
 def no_targets(lang: str) -> Reply:

@@ -23,6 +23,7 @@ from bot.core.text import fold
 from bot.progress import ParsedValue, ValueProblem, parse_value
 from bot.reporting import NOTE_MAX, Draft, Refusal
 from bot.reporting import views as views
+from bot.reporting.submissions import mark_obligation_done, sendable_items
 from handlers.common import run, services
 from handlers.files import download
 
@@ -46,14 +47,15 @@ async def start(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Draft,
     today = clock.today()
     if not args:
         items = await run(reporting.reportable_targets, engine, actor, today)
-        if not items:
+        sendable = await run(sendable_items, engine, actor, today)
+        if not items and not sendable:
             if actor.role == "principal" and actor.unit_id is None:
                 return Outcome([views.refusal(Refusal("no_unit"), lang)], end=True)
             return Outcome([views.no_targets(lang)], end=True)
-        if len(items) == 1:
+        if len(items) == 1 and not sendable:
             return await _choose(context, actor, draft, items[0])
         draft.step = "target"
-        return Outcome([views.target_list(items, lang)])
+        return Outcome([views.target_list(items, lang, sendable, today)])
     checked = await run(reporting.check_target, engine, actor, args[0], today)
     if isinstance(checked, Refusal):
         return Outcome([views.refusal(checked, lang)], end=True)
@@ -127,8 +129,10 @@ async def ask_again(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Dra
     lang = actor.language
     step = draft.step
     if step == "target":
-        items = await run(reporting.reportable_targets, engine, actor, clock.today())
-        return views.target_list(items, lang)
+        today = clock.today()
+        items = await run(reporting.reportable_targets, engine, actor, today)
+        sendable = await run(sendable_items, engine, actor, today)
+        return views.target_list(items, lang, sendable, today)
     if step == "restart":
         return views.restart_question(draft, lang)
     if step == "note":
@@ -224,6 +228,12 @@ async def _on_button(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Dr
     step = draft.step
     if kind == "cancel":
         return Outcome([views.cancelled(lang)], end=True)
+    if step == "target" and kind == "sent":
+        obligation, _, period = arg.partition(":")
+        if obligation.isdigit():
+            outcome = await run(mark_obligation_done, engine, actor, int(obligation), period)
+            return Outcome([Reply(t(f"notify.done.{outcome.status}", lang, name=outcome.name,
+                                    label=outcome.label))], end=True)
     if step == "target" and kind == "t":
         checked = await run(reporting.check_target, engine, actor, arg, clock.today())
         if isinstance(checked, Refusal):
