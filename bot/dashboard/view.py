@@ -34,7 +34,7 @@ from bot.answers.status import ORDER, SEVERITY, area_state, school_of
 from bot.core.access import MEMBERS, Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
-from bot.notify.digest import OVERDUE_DAYS, share_of_target
+from bot.notify.digest import share_of_target
 from bot.notify.messages import item_title
 from bot.notify.nudges import PlanFacts, short_name
 from bot.plans.overview import due_phrase, plan_status
@@ -42,6 +42,7 @@ from bot.plans.store import plan_by_code
 from bot.progress import SCHOOL_LEVELS, Assessment, meets, requirement_in_force
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting.rules import allowed_targets
+from bot.reporting.submissions import OUTSTANDING_DAYS
 from storage import models as m
 
 AHEAD_DAYS = 30
@@ -277,7 +278,7 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
                           t("dash.late_target", lang, goal=c.goal,
                             value=c.value or t("dash.no_value", lang)), c.owners)
                 for c in shown if c.state == "overdue"]
-        for d in facts.dated(today - dt.timedelta(days=OVERDUE_DAYS),
+        for d in facts.dated(today - dt.timedelta(days=OUTSTANDING_DAYS),
                              today - dt.timedelta(days=1)):
             if d.item.kind != "obligation" or not mine(d):
                 continue
