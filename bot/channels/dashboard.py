@@ -13,7 +13,8 @@ Routes (all under /app/):
 - `GET /app/logout`.
 
 The session cookie is HttpOnly, SameSite=Lax, Secure when PUBLIC_BASE_URL (or the request) is
-HTTPS, and lasts 8 hours; it names the officer, whose role and school are read again on every
+HTTPS, and lasts 8 hours (a Mini App session over HTTPS: SameSite=None, Partitioned, for Telegram
+Web's iframe); it names the officer, whose role and school are read again on every
 request (someone removed from the roster loses the page at once).
 """
 
@@ -138,8 +139,17 @@ class DashboardWeb:
                        via: str) -> Response:
         hours = self.settings.dashboard_session_hours
         token = keys.session_token(officer_id, via, self._secret(), hours * 3600)
+        secure = self._secure(request)
+        # Telegram Web shows a Mini App in an iframe of web.telegram.org, where a Lax cookie is
+        # never sent back: a Mini App session over HTTPS is SameSite=None and Partitioned (CHIPS,
+        # kept per top-level site). The page only reads, so no request can be forged with it.
+        if via == "tma" and secure:  # (Starlette writes Partitioned only on Python 3.14+)
+            response.raw_headers.append((b"set-cookie", (
+                f"{COOKIE}={token}; HttpOnly; Max-Age={int(hours * 3600)}; Path={BASE}; "
+                "SameSite=None; Secure; Partitioned").encode("latin-1")))
+            return response
         response.set_cookie(COOKIE, token, max_age=int(hours * 3600), path=BASE, httponly=True,
-                            secure=self._secure(request), samesite="lax")
+                            secure=secure, samesite="lax")
         return response
 
     def _actor(self, request: Request) -> Actor | None | bool:

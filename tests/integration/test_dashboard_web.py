@@ -197,6 +197,9 @@ def test_init_data_opens_a_session_once(client, office):
     good = init_data(700_001)
     response = client.post("/app/auth/telegram", headers={"Authorization": f"tma {good}"})
     assert response.status_code == 200 and COOKIE in response.headers["set-cookie"]
+    cookie = response.headers["set-cookie"].lower()
+    for attribute in ("httponly", "secure", "samesite=none", "partitioned", "max-age=28800"):
+        assert attribute in cookie, "a Mini App session works inside Telegram Web's iframe"
     assert len(codes(client.get("/app/").text)) == 25
     client.cookies.clear()
     replay = client.post("/app/auth/telegram", headers={"Authorization": f"tma {good}"})
