@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from bot.answers import figures
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, snapshot
-from bot.answers.status import ORDER, SEVERITY, area_state, school_of
+from bot.answers.status import ORDER, area_state, school_of
 from bot.core.access import MEMBERS, Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
@@ -301,9 +301,10 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
                           {tg.id: tg for tg in targets})
 
         phase = next((p for p in snap.phases if p.start <= today <= p.end), None)
+        in_scope = {tg.area_code for tg in targets}
         area_choices = [Choice(a.code, f"{a.number}. "
                                f"{a.name_en if lang == 'en' and a.name_en else a.name}")
-                        for a in snap.areas]
+                        for a in snap.areas if leader or a.code in in_scope]
         school_choices = [] if actor.role == "principal" else \
             [Choice(str(u.id), u.name) for u in school_units]
         scope = "all" if leader else "school" if actor.role == "principal" else "own"
@@ -423,6 +424,3 @@ def member(engine: Engine, officer_id: int | None) -> Actor | None:
         return Actor(officer_id=officer.id, name=officer.full_name, role=officer.role,
                      unit_id=officer.unit_id, language=officer.language)
 
-
-def severity(card: TargetCard) -> tuple:
-    return (SEVERITY[card.state], card.code)
