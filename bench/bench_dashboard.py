@@ -32,7 +32,7 @@ from bot.core.access import Actor  # noqa: E402
 from bot.core.clock import clock  # noqa: E402
 from bot.dashboard.view import gather  # noqa: E402
 from storage import models as m  # noqa: E402
-from storage.db import session_scope  # noqa: E402
+from storage.db import session_scope, upgrade  # noqa: E402
 
 GOAL_MS = 100.0
 
@@ -64,6 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     engine, built = prepare(f"sqlite:///{args.sqlite}", args.schools, args.years, args.rebuild)
+    upgrade(engine)  # a database reused from an older schema
     how = "reused" if built.get("reused") else f"built in {built['seconds']:.1f}s"
     print(f"SQLite: {built['rows']:,} progress rows ({how})", flush=True)
     clock.set(dt.datetime.combine(TODAY, dt.time(9, 0)))
