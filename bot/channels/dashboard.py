@@ -191,8 +191,9 @@ class DashboardWeb:
                 raise keys.Refused("no tma authorization")
             user = keys.check_init_data(init_data.strip(), self.settings.telegram_bot_token or "",
                                         self.settings.dashboard_initdata_max_age)
-            await run_in_threadpool(keys.use_once, self.engine, f"tma:{user.hash}",
-                                    {"user": user.id})
+            await run_in_threadpool(
+                keys.use_once, self.engine, f"tma:{user.hash}",
+                user.auth_date + self.settings.dashboard_initdata_max_age, {"user": user.id})
         except keys.Refused as exc:
             log.warning("dashboard: initData refused", extra={"fields": {"reason": str(exc)}})
             return JSONResponse({"ok": False, "description": "forbidden"}, status_code=403)
@@ -209,7 +210,7 @@ class DashboardWeb:
         try:
             payload = keys.unsign(request.query_params.get("t", ""), self._secret(), "link")
             await run_in_threadpool(keys.use_once, self.engine, f"link:{payload['n']}",
-                                    {"officer": payload["o"]})
+                                    float(payload["e"]), {"officer": payload["o"]})
         except keys.Refused as exc:
             log.warning("dashboard: link refused", extra={"fields": {"reason": str(exc)}})
             return _gate(self.settings, lang, t("dash.link_refused", lang), 403, webapp=False)

@@ -76,3 +76,4 @@ def claim(engine: Engine, kind: str, key: str, data: dict) -> bool:
         return True
     except IntegrityError:
         return False
+

@@ -173,10 +173,16 @@ def secret(engine: Engine, configured: str | None = None) -> bytes:
     return value
 
 
-def use_once(engine: Engine, what: str, detail: dict | None = None) -> None:
-    """Record that a link nonce or an initData was used; `Refused` if it was already."""
-    if not state_store.claim(engine, USED_KIND, what[:255], detail or {}):
+def use_once(engine: Engine, what: str, until: float, detail: dict | None = None) -> None:
+    """Record that a link nonce or an initData (valid until `until`, real time) was used;
+    `Refused` if it was already. Records of credentials that have expired since are dropped:
+    those could not be replayed anyway."""
+    if not state_store.claim(engine, USED_KIND, what[:255], {**(detail or {}), "until": until}):
         raise Refused("already used")
+    now = time.time()
+    for key, data in state_store.all_of(engine, USED_KIND).items():
+        if float(data.get("until", now)) < now - 60:
+            state_store.delete(engine, USED_KIND, key)
 
 
 # --- addresses ----------------------------------------------------------------------------------

@@ -302,3 +302,17 @@ def test_reports_made_after_now_count_nowhere(client, office):
     assert "95% (19/20)" not in html and "95%" not in "".join(reports(html))
     row = re.search(rf'<th scope="row">{VAN_YEN}</th>(.*?)</tr>', html, re.S).group(1)
     assert "60%" in row and "95%" not in row, "the school's report of 05/5, not the later one"
+
+
+def test_used_credentials_are_kept_while_they_could_be_replayed(client, office):
+    from bot.core import state_store
+    from bot.dashboard import keys
+
+    keys.use_once(office, "link:long-expired", time.time() - 3600)
+    url = link(office, LEADER)
+    assert client.get(url, follow_redirects=False).status_code == 303
+    used = state_store.all_of(office, keys.USED_KIND)
+    assert "link:long-expired" not in used, "expired: could not be replayed anyway"
+    assert any(k.startswith("link:") for k in used), "the fresh link stays used"
+    client.cookies.clear()
+    assert client.get(url, follow_redirects=False).status_code == 403
