@@ -14,20 +14,25 @@ from telegram.ext import (
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Reply
+from bot.core.vocab import ButtonPrefix, parse_button
 from bot.notify import digest
 from bot.notify import notification_log as notifications
+from bot.notify.digest import DETAILS
 from bot.notify.submissions import mark_obligation_done
 from handlers.common import actor_of, answer, requires, run, send, services
 
 
 @requires("digest")
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest: this week's digest now (leaders, admin; a principal's is about their school)."""
+    """/digest: this week's digest now (leaders, admin; a principal's is about their school);
+    its "details" button: every area's targets and the chart."""
     actor = actor_of(context)
     svc = services(context)
     school = actor.unit_id if actor.role == "principal" else None
+    details = update.callback_query is not None and \
+        parse_button(update.callback_query.data or "", ButtonPrefix.DIGEST, 1) == [DETAILS]
     replies = await run(digest.on_demand, svc.engine, clock.now(), actor.language,
-                        svc.settings.digest_ahead_days, svc.settings.stale_days, school)
+                        svc.settings.digest_ahead_days, svc.settings.stale_days, school, details)
     await answer(update, context, replies[0], actor.language)
     for reply in replies[1:]:
         await send(update, context, reply, actor.language)
@@ -63,4 +68,5 @@ COMMANDS = [("digest", digest_command)]
 
 def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(done_button, pattern=r"^done:\d+:[\w-]+$"))
+    app.add_handler(CallbackQueryHandler(digest_command, pattern=rf"^digest:{DETAILS}$"))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -23,7 +23,7 @@ def digest(
     = None,
 ) -> None:
     """The weekly leadership digest as of now (PARBOT_AS_OF): text, and the chart with --to."""
-    from bot.notify.digest import build_digest, digest_chart, digest_text
+    from bot.notify.digest import build_digest, details_text, digest_chart, digest_text
 
     if not preview:
         _fail("parbot: add --preview to print the digest (leaders receive it from the running "
@@ -35,6 +35,7 @@ def digest(
     if content is None:
         _fail(f"parbot: no plan {plan or 'is active'}")
     typer.echo(digest_text(content, lang))
+    typer.echo("\n" + details_text(content, lang))
     if to is not None:
         to.parent.mkdir(parents=True, exist_ok=True)
         to.write_bytes(digest_chart(content, lang))

@@ -51,6 +51,7 @@ class ButtonPrefix(StrEnum):
     DONE = "done"  # a recurring report was sent: done:<obligation id>:<period>
     SNOOZE = "snooze"  # hold reminders: snooze:<what>
     PLANSHEET = "plansheet"  # confirm a plan spreadsheet: plansheet:yes|no
+    DIGEST = "digest"  # the digest's details and chart: digest:details
 
 
 def button_data(prefix: ButtonPrefix, *parts: object) -> str:

@@ -24,10 +24,12 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_percent
 from bot.core.replies import Button, Reply
 from bot.core.text import split_text
+from bot.core.vocab import ButtonPrefix, button_data
 from bot.notify.messages import item_title
-from bot.notify.nudges import Recipient, Tracked, short_name, tracked_items
+from bot.notify.nudges import Recipient, Tracked, _static, short_name, tracked_items
 from bot.notify.workdays import WorkCalendar
 from bot.paperwork.charts import Bar, ChartText, progress_chart
+from bot.people.assignments import assigned_officers, reported_officers
 from bot.people.preferences import DIGEST_OFF
 from bot.plans.overview import due_phrase
 from bot.plans.store import plan_by_code
@@ -42,6 +44,10 @@ ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "
 STATE_ORDER = ("achieved", "on_track", "at_risk", "behind", "overdue", "no_data")
 
 TEXT_LIMIT = 3900  # Telegram allows 4096 characters a message
+DIGEST_LIMIT = 1200  # the weekly message fits a phone screen
+ACTIONS_MIN, ACTIONS_MAX = 3, 5
+TITLE_SHORT = 46
+DETAILS = "details"  # digest:details — the details and the chart
 CAPTION_LIMIT = 1024
 
 
@@ -83,8 +89,8 @@ class Digest:
     reporters: tuple[str, ...]  # short names, most reports first
     due_soon: tuple[Tracked, ...]
     overdue: tuple[Tracked, ...]
-    reported: int  # officers who reported in the last rate_days
-    assigned: int  # officers responsible for at least one target
+    reported: int  # of `assigned`: who reported or marked a report sent in the last rate_days
+    assigned: int  # officers with an assignment in the plan (a target or a recurring report)
     ahead_days: int
     rate_days: int
 
@@ -133,8 +139,10 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
         targets = [tg for tg in session.exec(select(m.Target).where(m.Target.plan_id == plan.id)
                                              .order_by(m.Target.id))
                    if unit_id is None or tg.measured_per == "school"]
-        states = assessments(engine, session, targets, now,
-                             reqs=requirements_of(session, targets), unit_id=unit_id)
+        reqs = _static(session, plan, "requirements",  # an imported plan never changes
+                       lambda: requirements_of(session, session.exec(
+                           select(m.Target).where(m.Target.plan_id == plan.id)).all()))
+        states = assessments(engine, session, targets, now, reqs=reqs, unit_id=unit_id)
         areas = []
         for area in session.exec(select(m.Area).where(m.Area.plan_id == plan.id)
                                  .order_by(m.Area.number)):
@@ -158,21 +166,18 @@ def build_digest(engine: Engine, now: dt.datetime, ahead_days: int = 14, rate_da
         by_officer = Counter(recent)
         reporters = tuple(names.get(o, "?") for o, _ in
                           sorted(by_officer.items(), key=lambda kv: (-kv[1], names.get(kv[0], ""))))
-        responsible = {o for target_owners in owners.values() for o in target_owners
-                       if o in names}
+        assigned = assigned_officers(session, plan.id)
+        if unit_id is not None:
+            assigned = {i: o for i, o in assigned.items() if o.unit_id == unit_id}
         since = now - dt.timedelta(days=rate_days)
-        reported = set(session.exec(
-            select(m.ProgressReport.officer_id).where(
-                m.ProgressReport.withdrawn_at.is_(None), m.ProgressReport.reported_at >= since,
-                m.ProgressReport.reported_at <= now,
-                m.ProgressReport.officer_id.in_(list(responsible) or [-1])))) & responsible
+        reported = reported_officers(session, list(assigned), since, now)
         soon = [tr for tr in tracked_items(session, today, today + dt.timedelta(days=ahead_days))
                 if tr.item.plan_code == plan.code]
         late = [tr for tr in tracked_items(session, today - dt.timedelta(days=OUTSTANDING_DAYS),
                                            today - dt.timedelta(days=1))
                 if tr.item.plan_code == plan.code and not tr.done]
         return Digest(plan.code, plan.number, now, tuple(areas), len(recent), reporters,
-                      tuple(soon), tuple(late), len(reported), len(responsible), ahead_days,
+                      tuple(soon), tuple(late), len(reported), len(assigned), ahead_days,
                       rate_days)
 
 
@@ -200,7 +205,14 @@ def _owners(tr: Tracked, lang: str) -> str:
     return ", ".join(tr.owner_names) or t("digest.no_owner", lang)
 
 
-def digest_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
+def _overdue_targets(d: Digest) -> list[tuple[AreaRow, TargetRow]]:
+    return [(a, r) for a in d.areas for r in a.targets if r.state == "overdue"]
+
+
+def details_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
+    """The whole digest: every target per area, the new reports, what falls due, what is
+    overdue (the overdue targets counted at the top and the recurring reports not sent) and the
+    reporting rate — behind the short message's button."""
     today = d.at.date()
     lines = [_header(d, lang)]
     if late_since is not None:
@@ -216,11 +228,7 @@ def digest_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
             lines.append(t("digest.target", lang, icon=ICONS[row.state], title=row.title(lang),
                            value=value, goal=goal))
     lines.append("")
-    if d.new_reports:
-        lines.append(t("digest.new_reports", lang, count=d.new_reports,
-                       names=", ".join(d.reporters)))
-    else:
-        lines.append(t("digest.no_new_reports", lang))
+    lines.append(_new_reports_line(d, lang))
     lines.append("")
     if d.due_soon:
         lines.append(t("digest.due_soon", lang, days=d.ahead_days))
@@ -231,21 +239,132 @@ def digest_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
     else:
         lines.append(t("digest.no_due_soon", lang, days=d.ahead_days))
     lines.append("")
-    if d.overdue:
+    targets = _overdue_targets(d)
+    unsent = [tr for tr in d.overdue if tr.item.kind == "obligation"]
+    if targets or unsent:
         lines.append(t("digest.overdue", lang))
-        for tr in sorted(d.overdue, key=lambda tr: (tr.item.last_day, tr.item.code)):
+        for _, row in targets:
+            value, goal = _value(row, lang)
+            lines.append(t("digest.overdue_target", lang, title=row.title(lang), value=value,
+                           goal=goal, deadline=fmt_date(row.requirement.deadline),
+                           owners=", ".join(row.owners) or t("digest.no_owner", lang)))
+        for tr in sorted(unsent, key=lambda tr: (tr.item.last_day, tr.item.code)):
             lines.append(t("digest.due_line", lang, title=item_title(tr.item, lang),
                            due=due_phrase(tr.item, today, lang), owners=_owners(tr, lang)))
     else:
         lines.append(t("digest.no_overdue", lang))
     lines.append("")
-    if d.assigned:
-        lines.append(t("digest.rate", lang, days=d.rate_days, reported=d.reported,
-                       assigned=d.assigned,
-                       percent=fmt_percent(round(100.0 * d.reported / d.assigned, 1), lang)))
-    else:
-        lines.append(t("digest.rate_none", lang))
+    lines.append(_rate_line(d, lang))
     return "\n".join(lines)
+
+
+def _new_reports_line(d: Digest, lang: str, names: int | None = None) -> str:
+    if not d.new_reports:
+        return t("digest.no_new_reports", lang)
+    shown = list(d.reporters if names is None else d.reporters[:names])
+    if names is not None and len(d.reporters) > names:
+        shown.append("…")
+    return t("digest.new_reports", lang, count=d.new_reports, names=", ".join(shown))
+
+
+def _rate_line(d: Digest, lang: str) -> str:
+    if not d.assigned:
+        return t("digest.rate_none", lang)
+    return t("digest.rate", lang, days=d.rate_days, reported=d.reported, assigned=d.assigned,
+             percent=fmt_percent(round(100.0 * d.reported / d.assigned, 1), lang))
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something that needs someone's action, with whose."""
+
+    rank: tuple
+    text: str
+
+
+def _short(text: str, limit: int = TITLE_SHORT) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _short_item(item, lang: str) -> str:
+    """"CODE name" of a target or "name (kỳ label)" of a recurring report, the name cut short
+    but never the period."""
+    name = item.name_en if lang == "en" and item.name_en else item.name
+    if item.kind == "target":
+        return _short(f"{item.code} {name}")
+    return t("notify.occurrence", lang, name=_short(name, TITLE_SHORT - 12), label=item.label)
+
+
+def actions(d: Digest, lang: str) -> list[Action]:
+    """What needs action, most pressing first: overdue targets and recurring reports not sent
+    (oldest deadline first), then targets behind, then at risk, then what falls due soon and is
+    not done — each with the people who own it."""
+    today = d.at.date()
+    out = []
+    severity = {"overdue": 0, "behind": 2, "at_risk": 3}
+    for area in d.areas:
+        for row in area.targets:
+            if row.state not in severity or row.requirement is None:
+                continue
+            value, goal = _value(row, lang)
+            out.append(Action(
+                (severity[row.state], row.requirement.deadline, row.code),
+                t("digest.action_target", lang, icon=ICONS[row.state],
+                  title=_short(row.title(lang)), value=value, goal=goal,
+                  deadline=fmt_date(row.requirement.deadline),
+                  owners=", ".join(row.owners[:3]) or t("digest.no_owner", lang))))
+    unsent: dict[str, list[Tracked]] = {}
+    for tr in sorted(d.overdue, key=lambda tr: tr.item.last_day):
+        if tr.item.kind == "obligation":
+            unsent.setdefault(tr.item.code, []).append(tr)
+    for group in unsent.values():  # one line per recurring report, its periods together
+        first = group[0]
+        name = first.item.name_en if lang == "en" and first.item.name_en else first.item.name
+        labels = ", ".join(tr.item.label for tr in group)
+        out.append(Action((1, first.item.last_day, first.item.code),
+                          t("digest.action_report", lang,
+                            title=t("notify.occurrence", lang, name=_short(name, 34),
+                                    label=labels),
+                            due=due_phrase(first.item, today, lang),
+                            owners=", ".join(first.owner_names[:3]) or
+                            t("digest.no_owner", lang))))
+    for tr in d.due_soon:
+        if tr.done:
+            continue
+        out.append(Action((4, tr.item.last_day, tr.item.code),
+                          t("digest.action_soon", lang, title=_short_item(tr.item, lang),
+                            due=due_phrase(tr.item, today, lang),
+                            owners=", ".join(tr.owner_names[:3]) or
+                            t("digest.no_owner", lang))))
+    return sorted(out, key=lambda a: a.rank)
+
+
+def digest_text(d: Digest, lang: str, late_since: dt.date | None = None) -> str:
+    """The phone-size digest (at most DIGEST_LIMIT characters): the counts, the three to five
+    items that need someone's action with the person's name; the rest behind a button."""
+    head = [_header(d, lang)]
+    if late_since is not None:
+        head.append(t("digest.late", lang, date=fmt_date(late_since)))
+    unsent = sum(1 for tr in d.overdue if tr.item.kind == "obligation")
+    soon = sum(1 for tr in d.due_soon if not tr.done)
+    head += [t("digest.targets", lang, counts=_counts_line(d, lang)),
+             t("digest.reports_line", lang, unsent=unsent, days=d.ahead_days, soon=soon),
+             _new_reports_line(d, lang, names=3), _rate_line(d, lang)]
+    todo = actions(d, lang)
+    count = min(len(todo), ACTIONS_MAX)
+    while True:
+        lines = list(head)
+        if todo:
+            lines.append(t("digest.actions", lang, count=len(todo)))
+            lines += [f"• {a.text}" for a in todo[:count]]  # numbers are the buttons' (console)
+            if len(todo) > count:
+                lines.append(t("digest.actions_more", lang, count=len(todo) - count))
+        else:
+            lines.append(t("digest.no_actions", lang))
+        text = "\n".join(lines)
+        if len(text) <= DIGEST_LIMIT or count <= ACTIONS_MIN:
+            return text if len(text) <= DIGEST_LIMIT else text[:DIGEST_LIMIT - 1] + "…"
+        count -= 1
 
 
 def chart_text(d: Digest, lang: str) -> ChartText:
@@ -269,26 +388,39 @@ def digest_chart(d: Digest, lang: str) -> bytes:
     return progress_chart(groups, chart_text(d, lang))
 
 
-def digest_replies(d: Digest, lang: str, chart: bytes | None = None,
-                   late_since: dt.date | None = None) -> list[Reply]:
-    """The chart (with a short caption) then the text, cut to Telegram's message size."""
+def digest_buttons(lang: str) -> list[list[Button]]:
+    return [[Button(t("digest.button.details", lang),
+                    button_data(ButtonPrefix.DIGEST, DETAILS))],
+            [Button(t("digest.button.export", lang), button_data(ButtonPrefix.COMMAND, "export")),
+             Button(t("digest.button.quarterly", lang),
+                    button_data(ButtonPrefix.COMMAND, "quarterly"))]]
+
+
+def digest_replies(d: Digest, lang: str, late_since: dt.date | None = None) -> list[Reply]:
+    """The weekly message: one phone-size text with a button for the details and the chart."""
+    return [Reply(digest_text(d, lang, late_since), digest_buttons(lang))]
+
+
+def details_replies(d: Digest, lang: str, chart: bytes | None = None) -> list[Reply]:
+    """Behind the button: the chart (with a short caption), then every area's targets, cut to
+    Telegram's message size."""
     caption = "\n".join([_header(d, lang), _counts_line(d, lang), t("digest.caption_more", lang)])
     photo = Reply(caption[:CAPTION_LIMIT], photo=chart if chart is not None
                   else digest_chart(d, lang))
-    texts = [Reply(chunk) for chunk in split_text(digest_text(d, lang, late_since), TEXT_LIMIT)]
-    texts[-1].buttons = [[Button(t("digest.button.status", lang), "cmd:status"),
-                          Button(t("digest.button.export", lang), "cmd:export"),
-                          Button(t("digest.button.quarterly", lang), "cmd:quarterly")]]
+    texts = [Reply(chunk) for chunk in split_text(details_text(d, lang), TEXT_LIMIT)]
+    texts[-1].buttons = [[Button(t("digest.button.status", lang),
+                                 button_data(ButtonPrefix.COMMAND, "status"))]]
     return [photo, *texts]
 
 
 def on_demand(engine: Engine, now: dt.datetime, lang: str, ahead_days: int = 14,
-              rate_days: int = 30, unit_id: int | None = None) -> list[Reply]:
-    """/digest: the digest as of now (a principal's: their school's), or why there is none."""
+              rate_days: int = 30, unit_id: int | None = None,
+              details: bool = False) -> list[Reply]:
+    """/digest (a principal's: their school's) or its details button, as of now."""
     d = build_digest(engine, now, ahead_days, rate_days, unit_id=unit_id)
     if d is None:
         return [Reply(t("digest.no_plan", lang))]
-    return digest_replies(d, lang)
+    return details_replies(d, lang) if details else digest_replies(d, lang)
 
 
 # --- when leaders get it --------------------------------------------------------------------------

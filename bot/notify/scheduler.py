@@ -132,7 +132,6 @@ def _digests(engine: Engine, channel: str, settings: Settings, token: str, now: 
              people: dict[int, nudges.Recipient], calendar, due: list[digest.DigestDue]
              ) -> list[Delivery]:
     content: digest.Digest | None = None
-    charts: dict[str, bytes] = {}
     out = []
     for d in due:
         r = people[d.officer_id]
@@ -149,10 +148,7 @@ def _digests(engine: Engine, channel: str, settings: Settings, token: str, now: 
             notifications.skip(engine, [claim], "no_plan")
             continue
         lang = r.language
-        if lang not in charts:
-            charts[lang] = digest.digest_chart(content, lang)
-        replies = digest.digest_replies(content, lang, charts[lang],
-                                        d.scheduled.date() if d.late else None)
+        replies = digest.digest_replies(content, lang, d.scheduled.date() if d.late else None)
         out.append(Delivery(d.officer_id, r.external_id, "digest", [claim.key], lang, replies,
                             granted[claim.key], d.late, [d.key]))
     return out

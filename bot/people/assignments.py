@@ -91,3 +91,31 @@ def change_assignment(engine: Engine, actor_officer_id: int | None, target_code:
                                entity_id=target.id,
                                detail={"officer_id": officer_id, "kind": kind}))
         return AssignOutcome(status, target.code, name)
+
+
+def assigned_officers(session: Session, plan_id: int) -> dict[int, m.Officer]:
+    """Every active officer with an assignment in the plan — a target or a recurring report,
+    responsible or coordinating: whom the reporting rates count (the digest, the workbook)."""
+    targets = select(m.Target.id).where(m.Target.plan_id == plan_id)
+    obligations = select(m.Obligation.id).where(m.Obligation.plan_id == plan_id)
+    rows = session.exec(
+        select(m.Officer).join(m.Assignment, m.Assignment.officer_id == m.Officer.id)
+        .where(m.Officer.active,
+               m.Assignment.target_id.in_(targets) | m.Assignment.obligation_id.in_(obligations))
+        .order_by(m.Officer.id)).all()
+    return {o.id: o for o in rows}
+
+
+def reported_officers(session: Session, officer_ids: list[int], since, until) -> set[int]:
+    """Those of `officer_ids` who reported progress or marked a recurring report sent in
+    [since, until]."""
+    if not officer_ids:
+        return set()
+    P, S = m.ProgressReport, m.Submission
+    reported = set(session.exec(select(P.officer_id).where(
+        P.withdrawn_at.is_(None), P.reported_at >= since, P.reported_at <= until,
+        P.officer_id.in_(officer_ids))).all())
+    sent = set(session.exec(select(S.by_officer_id).where(
+        S.submitted_at >= since, S.submitted_at <= until,
+        S.by_officer_id.in_(officer_ids))).all())
+    return (reported | sent) & set(officer_ids)

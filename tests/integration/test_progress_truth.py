@@ -92,7 +92,7 @@ async def test_a_principals_status_due_and_digest_are_about_their_school(office)
     assert f"Số liệu của {LE_LOI}" in status, status
     assert "TTHC-1" not in status and "(TTHC)" not in status  # office targets are not theirs
     assert "Số liệu của" not in office_status
-    assert "CQS-1" in digest and "TTHC-1" not in digest, digest
+    assert "Đúng tiến độ 1" in digest and "TTHC-1" not in digest, digest  # 4 school targets
     d = build_digest(office, clock.now(), unit_id=unit_id(office, LE_LOI))
     [row] = [r for area in d.areas for r in area.targets if r.code == "CQS-1"]
     assert row.value == 80.0  # Lê Lợi's own figure, not the pooled 70%
