@@ -34,6 +34,7 @@ from bot.answers.status import ORDER, area_state, school_of
 from bot.core.access import MEMBERS, Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
+from bot.core.formatting import fmt_date
 from bot.notify.digest import share_of_target
 from bot.notify.messages import item_title
 from bot.notify.nudges import PlanFacts, short_name
@@ -69,6 +70,7 @@ class TargetCard:
     per_school: bool
     reported_at: dt.datetime | None
     schools_missing: int = 0
+    deadline: dt.date | None = None  # of the requirement in force
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,8 @@ def _card(tg: TargetInfo, a: Assessment, owners: tuple[str, ...], lang: str) -> 
         requirement_text(req, tg.unit, lang) if req else "—",
         share_of_target(fig.value, req), expected, _trend(a), owners,
         tg.measured_per == "school", clock.local(fig.reported_at),
-        len(fig.units_missing) if tg.measured_per == "school" else 0)
+        len(fig.units_missing) if tg.measured_per == "school" else 0,
+        req.deadline if req else None)
 
 
 # --- the page's data ------------------------------------------------------------------------------
@@ -276,6 +279,7 @@ def gather(engine: Engine, actor: Actor, lang: str, area: str | None = None,
 
         late = [DatedLine(f"{c.code} {c.title}",
                           t("dash.late_target", lang, goal=c.goal,
+                            deadline=fmt_date(c.deadline) if c.deadline else "—",
                             value=c.value or t("dash.no_value", lang)), c.owners)
                 for c in shown if c.state == "overdue"]
         for d in facts.dated(today - dt.timedelta(days=OUTSTANDING_DAYS),
