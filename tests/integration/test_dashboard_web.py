@@ -107,6 +107,8 @@ def test_leader_sees_everything(client, office):
     for heading in ("Tiến độ theo lĩnh vực", "Theo trường", "Quá hạn", "Báo cáo gần đây"):
         assert heading in html
     assert "Số liệu tính lúc 09:00 ngày 10/5/2025" in html
+    pooled = re.search(r"<tfoot>(.*?)</tfoot>", html, re.S).group(1)
+    assert "Chung các trường" in pooled and "70%" in pooled, "CQS-1 pooled: (40+30)/(50+50)"
 
 
 def test_the_page_says_what_status_says(client, office):
