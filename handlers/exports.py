@@ -15,6 +15,7 @@ from bot.core.access import allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.files import FileUnavailable
+from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
 from bot.paperwork.periods import Period, PeriodError, parse_period
 from bot.paperwork.plan_sheets import (
@@ -26,7 +27,7 @@ from bot.paperwork.plan_sheets import (
     stage,
     unstage,
 )
-from bot.paperwork.quarterly import NoPlan, quarterly_report
+from bot.paperwork.quarterly import VERDICTS, Issuing, NoPlan, quarterly_report
 from bot.paperwork.workbook import export_workbook, workbook_file_name
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 from handlers.files import download
@@ -60,14 +61,19 @@ async def quarterly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if period is None:
         return
     try:
-        name, content, data = await run(quarterly_report, services(context).engine, period,
-                                        clock.today())
+        svc = services(context)
+        name, content, data = await run(quarterly_report, svc.engine, period, clock.today(),
+                                        None, Issuing.from_settings(svc.settings))
     except NoPlan:
         await answer(update, context, Reply(t("exports.quarterly.no_plan", lang)), lang)
         return
     caption = t("exports.quarterly.ready", lang, period=_period_words(period, lang),
-                achieved=data.count("achieved"), in_progress=data.count("in_progress"),
-                not_achieved=data.count("not_achieved"), reports=data.reports)
+                reports=data.reports, **{v: data.count(v) for v in VERDICTS})
+    if data.missing:
+        caption += "\n" + t("exports.quarterly.missing", lang,
+                             date=fmt_date(data.reorganised_on),
+                             what=", ".join(t(f"exports.quarterly.missing.{k}", lang)
+                                            for k in data.missing))
     await answer(update, context, Reply(caption, document=(name, content)), lang)
 
 

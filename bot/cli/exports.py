@@ -62,7 +62,7 @@ def report_quarterly(
 ) -> None:
     """Draft the quarterly CCHC report (Word, Nghị định 30/2020 form) from the reports."""
     from bot.paperwork.periods import PeriodError
-    from bot.paperwork.quarterly import NoPlan, quarterly_report
+    from bot.paperwork.quarterly import Issuing, NoPlan, quarterly_report
 
     settings = _settings()
     engine = open_database(settings)
@@ -72,15 +72,22 @@ def report_quarterly(
     except PeriodError as exc:
         _fail(f"parbot: --to is before --from ({exc}).")
     try:
-        name, content, data = quarterly_report(engine, chosen, clock.today(), plan)
+        name, content, data = quarterly_report(engine, chosen, clock.today(), plan,
+                                               Issuing.from_settings(settings))
     except NoPlan:
         _fail(f"parbot: no plan {plan or ''} loaded.".replace("  ", " "))
     target = out or Path(name)
     _write(target, content)
     typer.echo(f"Wrote {target}: {chosen.code} ({data.period.start} - {data.period.end}), "
                f"{sum(len(a.targets) for a in data.areas)} targets: "
-               f"{data.count('achieved')} achieved, {data.count('in_progress')} in progress, "
-               f"{data.count('not_achieved')} not achieved; {data.reports} reports.")
+               f"{data.count('achieved')} achieved, {data.count('on_track')} on track, "
+               f"{data.count('behind')} behind, {data.count('not_achieved')} not achieved, "
+               f"{data.count('no_data')} without data; {data.reports} reports.")
+    if data.missing:
+        typer.echo(f"Warning: after the reorganisation of {data.reorganised_on}, set "
+                   f"{', '.join(data.missing)} (PARBOT_REPORT_ISSUER, PARBOT_REPORT_PLACE, "
+                   "PARBOT_REPORT_RECIPIENTS); the draft has highlighted placeholders.",
+                   err=True)
 
 
 @export_app.command("xlsx")

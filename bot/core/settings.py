@@ -66,6 +66,13 @@ class Settings(BaseSettings):
                                 alias="PARBOT_HOLIDAYS_FILE")
     send_rate: float = Field(default=29.5, alias="PARBOT_SEND_RATE")
     notify_attempts: int = Field(default=5, alias="PARBOT_NOTIFY_ATTEMPTS")
+    # Who issues the quarterly report after the issuing office was reorganised (2025: the
+    # districts were dissolved): unit, its parent, place, recipients ("A; B"). Unset: the draft
+    # carries highlighted placeholders and the bot warns.
+    report_issuer: str | None = Field(default=None, alias="PARBOT_REPORT_ISSUER")
+    report_parent: str | None = Field(default=None, alias="PARBOT_REPORT_PARENT")
+    report_place: str | None = Field(default=None, alias="PARBOT_REPORT_PLACE")
+    report_recipients: str | None = Field(default=None, alias="PARBOT_REPORT_RECIPIENTS")
 
 
 @lru_cache(maxsize=1)

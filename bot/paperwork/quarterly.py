@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
@@ -45,6 +46,8 @@ from bot.progress.wording import requirement_text, value_text
 from storage import models as m
 
 FONT = "Times New Roman"
+VERDICTS = ("achieved", "on_track", "behind", "not_achieved", "no_data")
+APPENDIX_MM = 262  # A4 landscape, 20 mm left and 15 mm right margins
 SIGNER_TITLES = ("truong phong", "chu tich", "giam doc", "hieu truong", "thu truong")
 
 
@@ -67,7 +70,7 @@ class TargetResult:
     requirement: Requirement | None
     figure: Figure
     state: str  # bot.progress state at the end of the period (or today)
-    verdict: str  # achieved | in_progress | not_achieved
+    verdict: str  # one of VERDICTS: the assessment's state in a report's words
     notes: list[Note] = field(default_factory=list)
 
 
@@ -85,6 +88,27 @@ class NextItem:
 
     item: DueItem
     requirement: str | None = None
+    verdict: str | None = None  # a target's verdict and figure at the end of the period
+    value: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """Who issues the report, where, and to whom — for periods after the issuing body was
+    reorganised (2025: the districts were dissolved), from settings (PARBOT_REPORT_*)."""
+
+    unit: str | None = None
+    parent: str | None = None
+    place: str | None = None
+    recipients: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings) -> Issuing:
+        recipients = tuple(r.strip() for r in (settings.report_recipients or "").split(";")
+                           if r.strip())
+        return cls(settings.report_issuer, settings.report_parent, settings.report_place,
+                   recipients)
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,8 @@ class QuarterlyData:
     recipients: list[str]
     signer_title: str | None
     signer_name: str | None
+    missing: tuple[str, ...] = ()  # issuing facts unset after a reorganisation: placeholders
+    reorganised_on: dt.date | None = None
 
     @property
     def number_suffix(self) -> str:
@@ -119,18 +145,22 @@ class QuarterlyData:
 
 
 def verdict_of(state: str, req: Requirement | None, as_of: dt.date) -> str:
-    """đạt / chưa đạt / đang thực hiện, as a report words a target's state: not achieved once
-    the requirement's deadline has come (a target due on the last day of the period and not
-    met is "chưa đạt" in that period's report)."""
+    """The assessment's state as a report words it: đạt, đúng tiến độ, chậm tiến độ (at risk
+    or behind), chưa đạt once the requirement's deadline has come (a target due on the last
+    day of the period and not met is "chưa đạt" in that period's report), chưa có số liệu —
+    never "đạt" without a figure."""
     if state == "achieved":
         return "achieved"
-    if req is not None and req.deadline <= as_of:
+    if state == "overdue" or (req is not None and req.deadline <= as_of):
         return "not_achieved"
-    return "in_progress"
+    if state == "no_data":
+        return "no_data"
+    return "on_track" if state == "on_track" else "behind"
 
 
 def quarterly_data(engine: Engine, period: Period, today: dt.date,
-                   plan_code: str | None = None) -> QuarterlyData:
+                   plan_code: str | None = None, issuing: Issuing | None = None
+                   ) -> QuarterlyData:
     as_of = min(period.end, today)
     start, end = period.utc_bounds()
     with Session(engine) as session:
@@ -165,14 +195,25 @@ def quarterly_data(engine: Engine, period: Period, today: dt.date,
         recipients = sorted({o.recipient for o in session.exec(
             select(m.Obligation).where(m.Obligation.plan_id == plan.id)) if o.recipient})
         signer_title, signer_name = _signer(session, plan)
+        issuer_name, parent_name = issuer.name, parent.name if parent else None
+        place = (plan.document or {}).get("place", "")
+        dissolved = ((plan.document or {}).get("issuer") or {}).get("dissolved_on")
+        reorganised_on = dt.date.fromisoformat(str(dissolved)) if dissolved else None
+        missing: list[str] = []
+        if reorganised_on is not None and period.end >= reorganised_on:
+            issuing = issuing or Issuing()  # the old office and its council no longer exist
+            issuer_name, parent_name = issuing.unit, issuing.parent
+            place, recipients = issuing.place or "", list(issuing.recipients)
+            missing = [key for key, value in (("issuer", issuing.unit),
+                                              ("place", issuing.place),
+                                              ("recipients", issuing.recipients)) if not value]
         return QuarterlyData(
             period=period, as_of=as_of, today=today, plan_number=plan.number,
-            plan_title=plan.title, plan_issued_on=plan.issued_on, issuer=issuer.name,
-            parent=parent.name if parent else None,
-            place=(plan.document or {}).get("place", ""), areas=areas, reports=len(rows),
+            plan_title=plan.title, plan_issued_on=plan.issued_on, issuer=issuer_name or "",
+            parent=parent_name, place=place, areas=areas, reports=len(rows),
             officers=len({r[1] for r in rows}), evidence=evidence, next_period=following,
             next_items=items, recipients=recipients, signer_title=signer_title,
-            signer_name=signer_name,
+            signer_name=signer_name, missing=tuple(missing), reorganised_on=reorganised_on,
         )
 
 
@@ -215,7 +256,8 @@ def _next_items(session: Session, items: list[DueItem],
                           value.deadline, item.label, value.source, value.text)
         if result.figure.value is not None and meets(result.figure.value, req):
             continue
-        out.append(NextItem(item, requirement_text(req, result.unit)))
+        out.append(NextItem(item, requirement_text(req, result.unit), result.verdict,
+                            result.figure.value, result.unit))
     return out
 
 
@@ -294,8 +336,11 @@ def _cell_text(cell: _Cell, lines: list[tuple[str, dict]],
         paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(0)
-        _font(paragraph.add_run(text), style.get("size", 13), style.get("bold", False),
+        run = paragraph.add_run(text)
+        _font(run, style.get("size", 13), style.get("bold", False),
               style.get("italic", False), style.get("underline", False))
+        if style.get("highlight"):
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def _setup(document) -> None:
@@ -325,7 +370,11 @@ def _header(document, data: QuarterlyData, lang: str) -> None:
     lines: list[tuple[str, dict]] = []
     if data.parent:
         lines.append((data.parent.upper(), {"size": 13}))
-    lines.append((data.issuer.upper(), {"size": 13, "bold": True}))
+    if data.issuer:
+        lines.append((data.issuer.upper(), {"size": 13, "bold": True}))
+    else:
+        lines.append((_missing_words("issuer", data, lang), {"size": 13, "bold": True,
+                                                              "highlight": True}))
     lines.append(("", {}))
     lines.append((t("exports.doc.number", lang, suffix=data.number_suffix), {"size": 13}))
     _cell_text(left, lines)
@@ -336,7 +385,16 @@ def _header(document, data: QuarterlyData, lang: str) -> None:
         ("", {}),
         (t("exports.doc.place_date", lang, place=data.place or "......", day=day, month=month,
            year=year), {"size": 14, "italic": True}),
+        *([(_missing_words("place", data, lang), {"size": 11, "italic": True,
+                                                   "highlight": True})]
+          if "place" in data.missing else []),
     ])
+
+
+def _missing_words(key: str, data: QuarterlyData, lang: str) -> str:
+    """The highlighted placeholder of an issuing fact unset after the reorganisation."""
+    return t(f"exports.doc.missing_{key}", lang,
+             date=fmt_date(data.reorganised_on) if data.reorganised_on else "")
 
 
 def _title(document, data: QuarterlyData, lang: str) -> None:
@@ -381,21 +439,36 @@ def _section_results(document, data: QuarterlyData, lang: str) -> None:
                                   units=", ".join(result.figure.units_missing)),
                       italic=True, indent=True)
             if result.notes:
-                notes = "; ".join(t("exports.doc.note_item", lang, officer=n.officer,
-                                    date=fmt_short_date(n.day), note=n.text)
-                                  for n in result.notes)
+                notes = "; ".join(note_words(n, lang) for n in result.notes)
                 _para(document, t("exports.doc.notes", lang, notes=notes), italic=True,
                       indent=True)
         _placeholder(document, t("exports.doc.area_todo", lang))
+
+
+def without_marks(text: str) -> bool:
+    """Typed without Vietnamese diacritics ("hop giao ban qua zoom"): letters, none marked."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and fold(text) == text.lower().replace("đ", "d") and \
+        all(c.isascii() for c in letters)
+
+
+def note_words(note: Note, lang: str) -> str:
+    """An officer's note: as written; one typed without diacritics is quoted as the officer's
+    own words (it is not the office's prose)."""
+    key = "exports.doc.note_quoted" if without_marks(note.text) else "exports.doc.note_item"
+    return t(key, lang, officer=note.officer, date=fmt_short_date(note.day), note=note.text)
 
 
 def due_line(next_item: NextItem, lang: str) -> str:
     item = next_item.item
     when = t("due.before" if item.before else "due.on", lang, date=fmt_date(item.due))
     name = item.name_en if lang == "en" and item.name_en else item.name
-    if item.kind == "target":
+    if item.kind == "target":  # the verdict from the assessment: never "hoàn thành" blindly
+        status = t(f"exports.verdict.{next_item.verdict or 'no_data'}", lang).lower()
+        if next_item.value is not None and next_item.unit:
+            status = f"{value_text(next_item.value, next_item.unit, lang)}, {status}"
         return t("exports.doc.s4_target", lang, code=item.code, name=name,
-                 requirement=next_item.requirement or "-", when=when)
+                 requirement=next_item.requirement or "-", when=when, status=status)
     if item.kind != "obligation":
         return t("exports.doc.s4_item", lang, name=name, when=when)
     monthly = re.fullmatch(r"\d{4}-\d{2}", item.period)
@@ -429,6 +502,9 @@ def _closing(document, data: QuarterlyData, lang: str) -> None:
     lines = [(t("exports.doc.recipients", lang), {"size": 12, "bold": True, "italic": True})]
     lines += [(t("exports.doc.recipient_item", lang, name=r), {"size": 11})
               for r in data.recipients]
+    if "recipients" in data.missing:
+        lines.append((_missing_words("recipients", data, lang),
+                      {"size": 11, "italic": True, "highlight": True}))
     lines += [(t("exports.doc.recipient_leaders", lang), {"size": 11}),
               (t("exports.doc.recipient_archive", lang), {"size": 11})]
     _cell_text(left, lines, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -461,24 +537,66 @@ def appendix_rows(data: QuarterlyData, lang: str) -> list[list[str]]:
     return rows
 
 
+def column_widths(rows: list[list[str]], headers: list[str], total_mm: float = APPENDIX_MM,
+                  wide: int = 2) -> list[float]:
+    """Column widths (mm) sized to content at 11 pt: each column as wide as its longest word
+    or short cell needs (the header's words too), capped; the target's name (`wide`) takes
+    what is left, so it is the widest column and wraps least."""
+    per_char, pad = 2.1, 6.0  # mm per character of Times New Roman 11 pt; cell margins
+    widths = []
+    for i, header in enumerate(headers):
+        cells = [r[i] for r in rows]
+        longest_word = max(len(w) for text in [header, *cells] for w in text.split() or [""])
+        longest_cell = max([len(c) for c in cells] or [0])
+        chars = max(min(longest_cell, 12), longest_word)  # short cells on one line
+        widths.append(max(chars * per_char + pad, 13.0))
+    rest = total_mm - sum(w for i, w in enumerate(widths) if i != wide)
+    widths[wide] = max(rest, max(widths) + 1)
+    scale = total_mm / sum(widths)
+    return [round(w * scale, 1) for w in widths]
+
+
+def _landscape(document) -> None:
+    """A new landscape A4 section for the appendix (the report itself stays portrait)."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(15)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+
+
+def _fixed_layout(table) -> None:
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+
+
 def _appendix(document, data: QuarterlyData, lang: str) -> None:
+    _landscape(document)
     paragraph = _para(document, align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph.add_run().add_break(WD_BREAK.PAGE)
     _font(paragraph.add_run(t("exports.doc.appendix", lang,
                               period=_period_words(data.period, lang).upper())), 13, bold=True)
     _para(document, t("exports.doc.appendix_note", lang, suffix=data.number_suffix,
                       date=fmt_date(data.as_of)), 12, italic=True,
           align=WD_ALIGN_PARAGRAPH.CENTER)
     rows = appendix_rows(data, lang)
+    headers = [t(f"exports.doc.col.{key}", lang) for key in APPENDIX_COLUMNS]
+    widths = column_widths(rows, headers)
     table = document.add_table(rows=1 + len(rows), cols=len(APPENDIX_COLUMNS))
     table.style = "Table Grid"
-    for i, key in enumerate(APPENDIX_COLUMNS):
-        _cell_text(table.rows[0].cells[i], [(t(f"exports.doc.col.{key}", lang),
-                                             {"size": 11, "bold": True})])
+    table.autofit = False
+    _fixed_layout(table)
+    for i, width in enumerate(widths):
+        table.columns[i].width = Mm(width)
+    for i, header in enumerate(headers):
+        _cell_text(table.rows[0].cells[i], [(header, {"size": 11, "bold": True})])
     for r, values in enumerate(rows, 1):
         for i, value in enumerate(values):
             align = WD_ALIGN_PARAGRAPH.LEFT if i == 2 else WD_ALIGN_PARAGRAPH.CENTER
             _cell_text(table.rows[r].cells[i], [(value, {"size": 11})], align=align)
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Mm(widths[i])
 
 
 def render_docx(data: QuarterlyData, lang: str = "vi") -> bytes:
@@ -495,8 +613,7 @@ def render_docx(data: QuarterlyData, lang: str = "vi") -> bytes:
     _para(document, t("exports.doc.s3", lang), bold=True, indent=True)
     _para(document, t("exports.doc.s3_facts", lang,
                       total=sum(len(a.targets) for a in data.areas),
-                      achieved=data.count("achieved"), in_progress=data.count("in_progress"),
-                      not_achieved=data.count("not_achieved")), indent=True)
+                      **{v: data.count(v) for v in VERDICTS}), indent=True)
     for key in ("s3_strengths", "s3_weaknesses", "s3_causes"):
         _para(document, t(f"exports.doc.{key}", lang), bold=True, indent=True)
         _placeholder(document, t("exports.doc.todo", lang))
@@ -516,7 +633,8 @@ def report_file_name(period: Period) -> str:
 
 
 def quarterly_report(engine: Engine, period: Period, today: dt.date,
-                     plan_code: str | None = None) -> tuple[str, bytes, QuarterlyData]:
+                     plan_code: str | None = None, issuing: Issuing | None = None
+                     ) -> tuple[str, bytes, QuarterlyData]:
     """(file name, .docx bytes, the data it shows)."""
-    data = quarterly_data(engine, period, today, plan_code)
+    data = quarterly_data(engine, period, today, plan_code, issuing)
     return report_file_name(period), render_docx(data), data

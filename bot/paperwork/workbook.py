@@ -18,6 +18,7 @@ from bot.core.clock import clock
 from bot.core.xlsx_tables import Column, Val, write_table
 from bot.paperwork.periods import Period, figure_between
 from bot.paperwork.quarterly import NoPlan
+from bot.people.assignments import assigned_officers
 from bot.plans.store import plan_by_code
 from bot.progress import (
     SCHOOL_LEVELS,
@@ -28,7 +29,7 @@ from bot.progress import (
     requirement_in_force,
     requirements,
 )
-from bot.progress.wording import requirement_text, value_text
+from bot.progress.wording import requirement_text, requirement_value, value_text
 from storage import models as m
 
 SHEETS = ("targets", "reports", "rate_officers", "rate_units", "overdue")
@@ -108,13 +109,12 @@ def _targets_sheet(ws, session, plan, today, lang, who) -> None:
         responsible, coordinators = who[target.id]
         for req in requirements(session, target):
             figure = _figure_for(session, target, req, today)
-            required = None if req.comparison == "done" else (
-                Val(req.value, "percent") if target.unit == "percent" else req.value)
+            required = Val(requirement_value(req), "number")  # one form: the target's unit
             rows.append([
                 f"{area.number}. {area.name}", target.code, target.name, req.label,
                 requirement_text(req, target.unit, lang), required, req.deadline,
                 "\n".join(responsible), "\n".join(coordinators),
-                _value_cell(figure.value, target.unit, lang),
+                Val(figure.value, "number") if figure.value is not None else None,
                 clock.local(figure.reported_at).date() if figure.reported_at else None,
                 _state(assess(req, figure, today).state, lang), req.source,
             ])
@@ -165,24 +165,31 @@ class _Rate:
     assigned: set[int] = field(default_factory=set)
     reported: set[int] = field(default_factory=set)
     last: dt.datetime | None = None
+    obligations: set[int] = field(default_factory=set)
+    submitted: int = 0
 
 
 def _rates(session: Session, plan: m.Plan, period: Period) -> list[_Rate]:
-    """Per officer with targets to report on: assigned targets, and those they reported on in
-    the period."""
+    """Every officer with an assignment in the plan (as the digest counts them): the targets
+    they are responsible for and those they reported on in the period, the recurring reports
+    they own and the submissions they recorded in it."""
     start, end = period.utc_bounds()
     target_ids = set(session.exec(select(m.Target.id).where(m.Target.plan_id == plan.id)))
     units = {u.id: u.name for u in session.exec(select(m.Unit))}
-    rates: dict[int, _Rate] = {}
-    for officer, assignment in session.exec(
-            select(m.Officer, m.Assignment).join(m.Assignment)
-            .where(m.Officer.active, m.Assignment.kind == "responsible",
-                   m.Assignment.target_id.is_not(None))
-            .order_by(m.Officer.id)):
-        if assignment.target_id not in target_ids:
-            continue
-        rate = rates.setdefault(officer.id, _Rate(officer.full_name, units.get(officer.unit_id)))
-        rate.assigned.add(assignment.target_id)
+    rates: dict[int, _Rate] = {i: _Rate(o.full_name, units.get(o.unit_id))
+                               for i, o in assigned_officers(session, plan.id).items()}
+    for assignment in session.exec(select(m.Assignment).where(
+            m.Assignment.officer_id.in_(list(rates) or [-1]),
+            m.Assignment.kind == "responsible")):
+        if assignment.target_id in target_ids:
+            rates[assignment.officer_id].assigned.add(assignment.target_id)
+        elif assignment.obligation_id is not None:
+            rates[assignment.officer_id].obligations.add(assignment.obligation_id)
+    for by in session.exec(select(m.Submission.by_officer_id).where(
+            m.Submission.submitted_at >= start, m.Submission.submitted_at < end,
+            made_by_now(m.Submission.submitted_at))):
+        if by in rates:
+            rates[by].submitted += 1
     for report in session.exec(
             select(m.ProgressReport).where(m.ProgressReport.withdrawn_at.is_(None),
                                            m.ProgressReport.reported_at >= start,
@@ -222,10 +229,11 @@ def _rate_sheets(ws_officers, ws_units, rates: list[_Rate], schools: dict[str, t
                  lang: str) -> None:
     columns = [Column(header(k, lang), w, kind) for k, w, kind in (
         ("officer", 26, "text"), ("unit", 28, "text"), ("assigned", 12, "int"),
-        ("reported", 12, "int"), ("rate", 10, "percent"), ("last_report", 17, "datetime"))]
+        ("reported", 12, "int"), ("rate", 10, "percent"), ("last_report", 17, "datetime"),
+        ("obligations", 14, "int"), ("submitted", 12, "int"))]
     write_table(ws_officers, columns, [
         [r.name, r.unit, len(r.assigned), len(r.reported),
-         _ratio(len(r.reported), len(r.assigned)), r.last]
+         _ratio(len(r.reported), len(r.assigned)), r.last, len(r.obligations), r.submitted]
         for r in sorted(rates, key=lambda r: (r.unit or "", r.name))])
     per_unit: dict[str, list[_Rate]] = defaultdict(list)
     for r in rates:
@@ -239,8 +247,8 @@ def _rate_sheets(ws_officers, ws_units, rates: list[_Rate], schools: dict[str, t
         school_assigned, school_reported = schools.get(unit, (0, 0))
         assigned = sum(len(r.assigned) for r in group) + school_assigned
         reported = sum(len(r.reported) for r in group) + school_reported
-        rows.append([unit, len(group), sum(1 for r in group if r.reported), assigned, reported,
-                     _ratio(reported, assigned)])
+        rows.append([unit, len(group), sum(1 for r in group if r.reported or r.submitted),
+                     assigned, reported, _ratio(reported, assigned)])
     write_table(ws_units, columns, rows)
 
 
@@ -262,7 +270,7 @@ def _overdue_sheet(ws, session, plan, today, lang, who) -> None:
         rows.append([f"{area.number}. {area.name}", target.code, target.name,
                      requirement_text(req, target.unit, lang), req.deadline,
                      (today - req.deadline).days,
-                     _value_cell(figure.value, target.unit, lang),
+                     Val(figure.value, "number") if figure.value is not None else None,
                      "\n".join(responsible), "\n".join(coordinators)])
     write_table(ws, columns, rows)
 

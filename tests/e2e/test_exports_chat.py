@@ -37,8 +37,13 @@ async def test_leader_gets_the_quarterly_report_as_a_document(plan_engine):
         leader = chat.officer("Phan Văn Thắng")
         [out] = await chat.say(leader, "/quarterly III/2025")
         assert out.kind == "document" and out.file_name == "bao-cao-cchc-2025-Q3.docx"
+        # issue 13: the verdicts are the assessment's; the issuing facts after the 2025
+        # reorganisation are unset here, so the bot warns
         assert out.text.startswith("📄 Dự thảo báo cáo CCHC quý III năm 2025: 2 chỉ tiêu đạt, "
-                                   "23 đang thực hiện, 0 chưa đạt; 5 lượt báo cáo trong kỳ.")
+                                   "1 đúng tiến độ, 1 chậm tiến độ, 0 chưa đạt, 21 chưa có số "
+                                   "liệu; 5 lượt báo cáo trong kỳ.")
+        assert "⚠️ Sau sắp xếp ngày 01/7/2025, chưa đặt đơn vị ban hành, địa danh, nơi nhận" \
+            in out.text
         text = _docx_text(out.file_bytes)
         assert "Kết quả thực hiện công tác cải cách hành chính quý III năm 2025" in text
         assert "CQS-1 — Tỷ lệ cuộc họp trực tuyến: kết quả trong kỳ 71%" in text

@@ -38,7 +38,8 @@ def test_report_and_workbook_from_the_command_line(db_url, tmp_path):
     done = parbot("report", "quarterly", "2025-Q3", "--out", str(out), db_url=db_url, env=AS_OF)
     assert done.returncode == 0, done.stderr
     assert f"Wrote {out}: 2025-Q3 (2025-07-01 - 2025-09-30), 25 targets: 2 achieved, " \
-           "23 in progress, 0 not achieved; 5 reports." in done.stdout
+           "1 on track, 1 behind, 0 not achieved, 21 without data; 5 reports." in done.stdout
+    assert "PARBOT_REPORT_ISSUER" in done.stderr  # unset after the 2025 reorganisation
     text = "\n".join(p.text for p in Document(out).paragraphs)
     assert "CQS-1 — Tỷ lệ cuộc họp trực tuyến: kết quả trong kỳ 71%" in text
     window = parbot("report", "quarterly", "III/2025", "--from", "15/5/2025", "--to",

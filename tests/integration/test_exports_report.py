@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_COLOR_INDEX
 from docx.shared import Pt
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import Session, select
 
+from bot.core.clock import clock
 from bot.paperwork.periods import Period, PeriodError, parse_period
-from bot.paperwork.quarterly import NoPlan, quarterly_data, quarterly_report, verdict_of
+from bot.paperwork.quarterly import (
+    Issuing,
+    NoPlan,
+    quarterly_data,
+    quarterly_report,
+    verdict_of,
+)
+from bot.progress import NewReport, ParsedValue, record_report
+from storage import models as m
 from tests.exports_helpers import seed_quarter
 
 TODAY = dt.date(2025, 10, 5)
@@ -86,15 +100,17 @@ def test_figures_of_the_seeded_quarter(plan_engine):
     cqs = results["CQS-1"]  # Lê Lợi 31/50 and Văn Yên 40/50, pooled; the Q2 report left out
     assert (cqs.figure.value, cqs.figure.numerator, cqs.figure.denominator) == (71.0, 71, 100)
     assert cqs.requirement.value == 85 and cqs.requirement.label == "Năm 2024 và năm 2025"
-    assert cqs.verdict == "in_progress"
+    # issue 13: verdicts are the assessment's states (on track / behind / no data), no longer
+    # one "đang thực hiện" for every target short of its deadline, data or not
+    assert cqs.verdict == "on_track"
     assert [n.text for n in cqs.notes] == ["Họp giao ban qua Zoom"]
     assert results["TTHC-1"].verdict == "achieved" and results["TC-5"].verdict == "achieved"
-    assert results["CDDH-1"].figure.value == 12 and results["CDDH-1"].verdict == "in_progress"
+    assert results["CDDH-1"].figure.value == 12 and results["CDDH-1"].verdict == "behind"
     assert results["TC-2"].figure.value is None  # withdrawn
     assert results["TTHC-2"].figure.value is None  # reported in Q4
     assert (data.reports, data.officers, data.evidence) == (5, 4, 4)
-    assert (data.count("achieved"), data.count("in_progress"), data.count("not_achieved")) == \
-        (2, 23, 0)
+    assert [data.count(v) for v in ("achieved", "on_track", "behind", "not_achieved",
+                                     "no_data")] == [2, 1, 1, 0, 21]
     due = {(n.item.kind, n.item.code): n for n in data.next_items}
     assert set(due) >= {("obligation", "BC-CCHC-QUY"), ("obligation", "BC-TTHC-THANG"),
                         ("review", "TONG-KET"), ("target", "CQS-1")}
@@ -103,7 +119,12 @@ def test_figures_of_the_seeded_quarter(plan_engine):
     assert all(dt.date(2025, 10, 1) <= n.item.last_day <= dt.date(2025, 12, 31)
                for n in data.next_items)
     assert data.signer_title == "Trưởng phòng GDĐT" and data.signer_name == "Phan Văn Thắng"
-    assert data.recipients == ["UBND quận Hà Đông", "Văn phòng Sở GDĐT Hà Nội"]
+    # issue 13: Q3/2025 is after the district office was dissolved (01/7/2025): its
+    # recipients no longer come from the old plan ("UBND quận Hà Đông"), but from settings
+    assert data.recipients == [] and data.missing == ("issuer", "place", "recipients")
+    before = quarterly_data(plan_engine, Period.quarter_of(2025, 2), TODAY)
+    assert before.recipients == ["UBND quận Hà Đông", "Văn phòng Sở GDĐT Hà Nội"]
+    assert before.missing == () and before.issuer == "Phòng Giáo dục và Đào tạo quận Hà Đông"
 
 
 def test_year_end_report_says_not_achieved(plan_engine):
@@ -127,7 +148,11 @@ def test_a_custom_window_changes_the_figures(plan_engine):
 
 def test_verdict_words():
     assert verdict_of("achieved", None, TODAY) == "achieved"
-    assert verdict_of("behind", None, TODAY) == "in_progress"
+    assert verdict_of("behind", None, TODAY) == "behind"
+    assert verdict_of("at_risk", None, TODAY) == "behind"
+    assert verdict_of("on_track", None, TODAY) == "on_track"
+    assert verdict_of("no_data", None, TODAY) == "no_data"  # never "đạt" without a figure
+    assert verdict_of("overdue", None, TODAY) == "not_achieved"
 
 
 def test_no_plan(engine):
@@ -137,8 +162,13 @@ def test_no_plan(engine):
 
 # --- the document ------------------------------------------------------------------------------
 
-def _docx(plan_engine, period="2025-Q3", today=TODAY):
-    name, content, _ = quarterly_report(plan_engine, parse_period(period, today), today)
+WARD = Issuing(unit="Phòng Văn hóa - Xã hội phường Hà Đông", parent="UBND phường Hà Đông",
+               place="Hà Đông", recipients=("UBND phường Hà Đông", "Văn phòng Sở GDĐT Hà Nội"))
+
+
+def _docx(plan_engine, period="2025-Q3", today=TODAY, issuing=WARD):
+    name, content, _ = quarterly_report(plan_engine, parse_period(period, today), today, None,
+                                        issuing)
     return name, Document(io.BytesIO(content)), content
 
 
@@ -152,7 +182,9 @@ def test_document_has_the_administrative_form(plan_engine):
     assert name == "bao-cao-cchc-2025-Q3.docx"
     header = document.tables[0]
     left, right = (cell.text for cell in header.rows[0].cells)
-    assert "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN HÀ ĐÔNG" in left and "/BC-PGDĐT" in left
+    # issue 13: after the 2025 reorganisation the issuing unit comes from settings
+    assert "PHÒNG VĂN HÓA - XÃ HỘI PHƯỜNG HÀ ĐÔNG" in left and "UBND PHƯỜNG HÀ ĐÔNG" in left
+    assert "QUẬN" not in left and "/BC-PGDĐT" in left
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right
     assert "Độc lập - Tự do - Hạnh phúc" in right
     assert "Hà Đông, ngày 05 tháng 10 năm 2025" in right
@@ -167,6 +199,7 @@ def test_document_has_the_administrative_form(plan_engine):
     closing = document.tables[1].rows[0].cells
     assert closing[0].text.startswith("Nơi nhận:") and "- Văn phòng Sở GDĐT Hà Nội;" in \
         closing[0].text and "- Lưu: VT." in closing[0].text
+    assert "- UBND phường Hà Đông;" in closing[0].text and "quận" not in closing[0].text
     assert "TRƯỞNG PHÒNG GDĐT" in closing[1].text and "Phan Văn Thắng" in closing[1].text
 
 
@@ -175,7 +208,7 @@ def test_document_figures_notes_and_next_quarter(plan_engine):
     _, document, _ = _docx(plan_engine)
     text = "\n".join(_paragraphs(document))
     assert ("CQS-1 — Tỷ lệ cuộc họp trực tuyến: kết quả trong kỳ 71%; chỉ tiêu Năm 2024 và "
-            "năm 2025: ≥ 85% (hạn 31/12/2025); đánh giá: Đang thực hiện.") in text
+            "năm 2025: ≥ 85% (hạn 31/12/2025); đánh giá: Đúng tiến độ.") in text
     assert "TTHC-1 — Hồ sơ TTHC giải quyết đúng hạn, trước hạn: kết quả trong kỳ 100%" in text
     assert "TC-5 — Tham mưu triển khai kịp thời văn bản QPPL: kết quả trong kỳ đạt" in text
     assert "CDDH-1 — Chỉ số CCHC (PAR INDEX) thuộc Top 10 Thành phố: kết quả trong kỳ hạng 12;" \
@@ -183,13 +216,19 @@ def test_document_figures_notes_and_next_quarter(plan_engine):
     assert "TTHC-2 — TTHC được đơn giản hóa: kết quả trong kỳ chưa có số liệu" in text
     assert "Ghi chú của cán bộ: Nguyễn Tuấn An (10/7): Họp giao ban qua Zoom" in text
     assert "ghi nhận 5 lượt báo cáo tiến độ của 4 cán bộ, kèm 4 tài liệu kiểm chứng" in text
-    assert "Tổng hợp 25 chỉ tiêu: 2 đạt, 23 đang thực hiện, 0 chưa đạt." in text
+    assert ("Tổng hợp 25 chỉ tiêu: 2 đạt, 1 đúng tiến độ, 1 chậm tiến độ, 0 chưa đạt, "
+            "21 chưa có số liệu.") in text
     assert "Các việc đến hạn trong quý IV năm 2025 (từ 01/10/2025 đến 31/12/2025):" in text
     assert "- Báo cáo CCHC định kỳ về Văn phòng Sở (Quý III/2025): trước 01/12/2025." in text
     assert "- Báo cáo kết quả giải quyết TTHC hàng tháng (tháng 10/2025): hạn 31/10/2025." in text
     assert "- Tổng kết Kế hoạch CCHC giai đoạn 2021-2025: hạn 30/11/2025." in text
-    assert "- Hoàn thành chỉ tiêu CQS-1 — Tỷ lệ cuộc họp trực tuyến: ≥ 85% (hạn 31/12/2025)." \
-        in text
+    # issue 13: section IV says where each target stands (the assessment), never
+    # "Hoàn thành chỉ tiêu" for all of them, with data or not
+    assert ("- Chỉ tiêu CQS-1 — Tỷ lệ cuộc họp trực tuyến: ≥ 85% (hạn 31/12/2025); hiện nay: "
+            "71%, đúng tiến độ.") in text
+    assert ("- Chỉ tiêu TC-1 — Rà soát văn bản hướng dẫn, thi hành lĩnh vực GDĐT: ≥ 100% "
+            "(hạn 31/12/2025); hiện nay: chưa có số liệu.") in text
+    assert "Hoàn thành chỉ tiêu" not in text
     assert "chỉ tiêu TTHC-1" not in text  # already reached
 
 
@@ -213,7 +252,14 @@ def test_appendix_table_holds_every_target(plan_engine):
     assert len(rows) == 26
     by_code = {r[1]: r for r in rows[1:]}
     assert by_code["CQS-1"][3:] == ["≥ 85% (Năm 2024 và năm 2025)", "31/12/2025", "71%",
-                                    "Đang thực hiện", "2", "20/8/2025"]
+                                    "Đúng tiến độ", "2", "20/8/2025"]
+    assert by_code["TC-1"][6] == "Chưa có số liệu"
+    widths = [c.width for c in table.rows[0].cells]
+    assert widths[2] == max(widths), "the target's name is the widest column"
+    appendix = document.sections[-1]
+    assert appendix.orientation == WD_ORIENT.LANDSCAPE and appendix.page_width > \
+        appendix.page_height
+    assert document.sections[0].orientation == WD_ORIENT.PORTRAIT
     assert by_code["TTHC-1"][5:7] == ["100%", "Đạt"]
     assert by_code["CDDH-2"][3] == "90–95% (năm 2025)"  # issue 13: one wording, one dash
 
@@ -242,17 +288,76 @@ def test_year_report_and_empty_quarter(plan_engine):
         "\n".join(text)
 
 
-def test_one_page_renders_with_libreoffice(plan_engine, tmp_path):
-    """Test-only visual check: LibreOffice turns the first page into a PNG."""
+def _pdf(content: bytes, tmp_path) -> Path:
+    """The document as LibreOffice lays it out (skips where LibreOffice or poppler is missing;
+    .ci/run installs libreoffice-writer-nogui and poppler-utils)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; the DOCX is checked with "
-                    "python-docx above")
-    seed_quarter(plan_engine)
-    _, _, content = _docx(plan_engine)
+    if soffice is None or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("LibreOffice (soffice) or poppler (pdftotext, pdfinfo) is not installed; "
+                    "the DOCX is checked with python-docx above")
     source = tmp_path / "report.docx"
     source.write_bytes(content)
-    subprocess.run([soffice, "--headless", "--convert-to", "png", "--outdir", str(tmp_path),
-                    str(source)], check=True, timeout=120, capture_output=True)
-    png = (tmp_path / "report.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(source)], check=True, timeout=180, capture_output=True,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    return tmp_path / "report.pdf"
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], check=True,
+                          capture_output=True, text=True).stdout
+    return [(float(w), float(h)) for w, h in
+            re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+
+
+def test_the_draft_renders_with_libreoffice(plan_engine, tmp_path):
+    """The render check: converted to PDF, the Q3/2025 draft is a few pages, its appendix on
+    landscape pages, and in the appendix (read with `pdftotext -layout`) every code and date
+    stays whole and each target's name starts on its row's line, not a word a line."""
+    seed_quarter(plan_engine)
+    _, document, content = _docx(plan_engine)
+    pdf = _pdf(content, tmp_path)
+    pages = _pages(pdf)
+    assert 4 <= len(pages) <= 9, pages  # was 11 with the appendix on portrait pages
+    landscape = [n for n, (w, h) in enumerate(pages, 1) if w > h]
+    assert landscape and landscape == list(range(landscape[0], len(pages) + 1))
+    assert landscape[0] > 1 and all(w < h for w, h in pages[:landscape[0] - 1])
+    text = subprocess.run(["pdftotext", "-layout", "-f", str(landscape[0]), "-l",
+                           str(len(pages)), str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    lines = text.splitlines()
+    table = document.tables[2]
+    for row in list(table.rows)[1:]:
+        code, name, deadline = row.cells[1].text, row.cells[2].text, row.cells[4].text
+        [line] = [ln for ln in lines if re.search(rf"\s{re.escape(code)}\s", f" {ln} ")]
+        first_words = " ".join(name.split()[:4])
+        assert first_words in line, (code, line)  # the narrowest useful width: 4 words
+        assert deadline in line, (code, line)
+
+
+def test_notes_typed_without_diacritics_are_quoted(plan_engine):
+    seed_quarter(plan_engine)
+    with Session(plan_engine) as session:
+        target = session.exec(select(m.Target).where(m.Target.code == "TTHC-1")).one()
+        hau = session.exec(select(m.Officer).where(m.Officer.full_name == "Lê Thị Bích Hậu")).one()
+    clock.set(dt.datetime(2025, 9, 20, 9))
+    record_report(plan_engine, NewReport(target.id, hau.id, ParsedValue(100.0),
+                                         note="da xu ly het ho so ton"))
+    clock.set(dt.datetime(2025, 10, 5, 9))
+    _, document, _ = _docx(plan_engine)
+    text = "\n".join(_paragraphs(document))
+    assert "Lê Thị Bích Hậu (20/9) ghi (nguyên văn): “da xu ly het ho so ton”" in text
+    assert "Nguyễn Tuấn An (10/7): Họp giao ban qua Zoom" in text  # typed with marks: as is
+
+
+def test_unset_issuing_facts_are_highlighted_placeholders(plan_engine):
+    seed_quarter(plan_engine)
+    _, document, _ = _docx(plan_engine, issuing=None)
+    left, right = document.tables[0].rows[0].cells
+    closing = document.tables[1].rows[0].cells[0]
+    marked = [r.text for cell in (left, right, closing) for p in cell.paragraphs
+              for r in p.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    assert marked == ["[Cần bổ sung: đơn vị ban hành sau sắp xếp ngày 01/7/2025]",
+                      "[Cần bổ sung: địa danh sau sắp xếp ngày 01/7/2025]",
+                      "[Cần bổ sung: nơi nhận sau sắp xếp ngày 01/7/2025]"]
+    assert "quận" not in left.text.lower() and "quận" not in closing.text.lower()

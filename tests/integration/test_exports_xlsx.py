@@ -49,7 +49,9 @@ def test_sheets_headers_frozen_and_filtered(plan_engine):
         "Lĩnh vực", "Mã chỉ tiêu", "Chỉ tiêu", "Giai đoạn/Năm", "Yêu cầu", "Mức yêu cầu",
         "Thời hạn", "Phụ trách", "Phối hợp", "Giá trị mới nhất", "Ngày cập nhật", "Trạng thái",
         "Nguồn (mục KH)"]
-    assert result.rows == {"targets": 40, "reports": 8, "rate_officers": 8, "rate_units": 3,
+    # issue 13: every officer with an assignment (12, as the digest counts), not only the 8
+    # responsible for a target
+    assert result.rows == {"targets": 40, "reports": 8, "rate_officers": 12, "rate_units": 3,
                            "overdue": 0}
 
 
@@ -61,12 +63,14 @@ def test_targets_sheet_values_and_types(plan_engine):
     assert [r["Giai đoạn/Năm"].value for r in cqs] == ["Giai đoạn 2021-2023",
                                                        "Năm 2024 và năm 2025"]
     phase_b = cqs[1]
-    assert phase_b["Mức yêu cầu"].value == pytest.approx(0.85)
-    assert "%" in phase_b["Mức yêu cầu"].number_format
+    # issue 13: one form in the target's own unit (85 for ≥ 85%, 10 for Top 10, 1 for a
+    # yes/no target), no longer 0.85 as a percentage beside 10 for a rank
+    assert phase_b["Mức yêu cầu"].value == 85
+    assert "%" not in phase_b["Mức yêu cầu"].number_format
     assert phase_b["Thời hạn"].value == dt.datetime(2025, 12, 31)
     assert phase_b["Thời hạn"].number_format == "dd/mm/yyyy"
-    assert phase_b["Giá trị mới nhất"].value == pytest.approx(0.71)  # 71/100 pooled
-    assert "%" in phase_b["Giá trị mới nhất"].number_format
+    assert phase_b["Giá trị mới nhất"].value == pytest.approx(71)  # 71/100 pooled, same form
+    assert "%" not in phase_b["Giá trị mới nhất"].number_format
     assert phase_b["Ngày cập nhật"].value == dt.datetime(2025, 8, 20)
     assert phase_b["Trạng thái"].value == "Đúng tiến độ"  # 55% (01/6) → 71% (20/8): pace enough
     assert phase_b["Phụ trách"].value == "Nguyễn Tuấn An"
@@ -78,8 +82,11 @@ def test_targets_sheet_values_and_types(plan_engine):
     assert by_code["CDDH-1"]["Giá trị mới nhất"].value == 12  # a rank, not a percentage
     assert "%" not in by_code["CDDH-1"]["Giá trị mới nhất"].number_format
     assert by_code["CDDH-1"]["Yêu cầu"].value == "Top 10"
-    assert by_code["TC-5"]["Giá trị mới nhất"].value == "đạt"
-    assert by_code["TC-5"]["Mức yêu cầu"].value is None
+    assert by_code["TC-5"]["Giá trị mới nhất"].value == 1  # done
+    assert by_code["TC-5"]["Mức yêu cầu"].value == 1
+    required = [r["Mức yêu cầu"].value for r in rows]
+    assert all(isinstance(v, int | float) for v in required)
+    assert len({r["Mức yêu cầu"].number_format for r in rows}) == 1
     assert by_code["TTHC-1"]["Trạng thái"].value == "Đã đạt"
 
 
@@ -121,6 +128,10 @@ def test_reporting_rates_per_officer_and_unit(plan_engine):
     dieu_anh = officers["Nguyễn Thị Diệu Anh"]  # TC-2 was withdrawn: only TC-5 counts
     assert (dieu_anh["Chỉ tiêu được giao"].value, dieu_anh["Đã báo cáo trong kỳ"].value) == (6, 1)
     assert officers["Vũ Ngọc Dũng"]["Đã báo cáo trong kỳ"].value == 0
+    assert len(officers) == 12  # issue 13: also those with only recurring reports or a role
+    trang = officers["Đặng Thị Thu Trang"]  # coordinates CQS-1: listed, no target of her own
+    assert (trang["Chỉ tiêu được giao"].value, trang["Tỷ lệ"].value) == (0, None)
+    assert officers["Hoàng Thị Kim Sa"]["Báo cáo định kỳ phụ trách"].value == 1
     units = {r["Đơn vị"].value: r for r in _table(book["Tỷ lệ báo cáo - đơn vị"])}
     assert list(units) == ["Phòng Giáo dục và Đào tạo quận Hà Đông", "Trường THCS Lê Lợi",
                            "Trường Tiểu học Văn Yên"]
@@ -128,7 +139,7 @@ def test_reporting_rates_per_officer_and_unit(plan_engine):
     assigned = sum(r["Chỉ tiêu được giao"].value for r in officers.values())
     reported = sum(r["Đã báo cáo trong kỳ"].value for r in officers.values())
     assert (office["Số cán bộ"].value, office["Chỉ tiêu được giao"].value,
-            office["Đã báo cáo trong kỳ"].value) == (8, assigned, reported)
+            office["Đã báo cáo trong kỳ"].value) == (12, assigned, reported)
     assert office["Số cán bộ đã báo cáo"].value == 4
     assert office["Tỷ lệ"].value == pytest.approx(reported / assigned, abs=1e-4)
     # schools: the 4 targets measured per school (CV-1..3, CQS-1); each reported CQS-1
@@ -148,7 +159,7 @@ def test_overdue_items_after_the_deadline(plan_engine):
     cqs = rows["CQS-1"]
     assert cqs["Thời hạn"].value == dt.datetime(2025, 12, 31)
     assert cqs["Số ngày quá hạn"].value == 15
-    assert cqs["Giá trị mới nhất"].value == pytest.approx(0.71)
+    assert cqs["Giá trị mới nhất"].value == pytest.approx(71)  # the target's unit, as above
     assert cqs["Phụ trách"].value == "Nguyễn Tuấn An"
     assert rows["TTHC-3"]["Giá trị mới nhất"].value is None
 
