@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -49,3 +50,12 @@ def init_data(user_id: int, auth_date: float | None = None, token: str = TOKEN,
 
 def link_telegram(engine: Engine, name: str, telegram_id: int) -> None:
     identity.link_account(engine, officer_id(engine, name), "telegram", telegram_id)
+
+
+def follow(client, url: str, **kw):
+    """Open a one-time link as a person does: GET shows the button, the press POSTs."""
+    page = client.get(url)
+    if page.status_code != 200:
+        return page
+    token = parse_qs(urlsplit(url).query)["t"][0]
+    return client.post("/app/login", data={"t": token}, **kw)

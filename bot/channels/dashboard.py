@@ -7,8 +7,9 @@ Routes (all under /app/):
   says to open the page from the chat (`/dashboard`).
 - `POST /app/auth/telegram` — `Authorization: tma <initData>`: validated (bot.dashboard.keys),
   used once, the Telegram user mapped to their roster officer → session cookie; else 403.
-- `GET /app/login?t=TOKEN` — a signed one-time link → session cookie and a redirect to the
-  page; forged, expired or used → 403.
+- `GET /app/login?t=TOKEN` — a signed one-time link: a page with one button (link previews and
+  scanners only GET, so they do not use the link up); `POST /app/login` (the press) uses it and
+  starts the session cookie, then redirects to the page. Forged, expired or used → 403.
 - `GET /app/evidence/ID` — an evidence file of a report the officer may see.
 - `GET /app/logout`.
 
@@ -24,7 +25,7 @@ import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
@@ -205,10 +206,39 @@ class DashboardWeb:
             return JSONResponse({"ok": False, "description": "forbidden"}, status_code=403)
         return self._start_session(JSONResponse({"ok": True}), request, actor.officer_id, "tma")
 
-    async def login(self, request: Request) -> Response:
+    def _link_payload(self, token: str) -> dict:
+        """A link's payload while it is valid and unused; `Refused` otherwise."""
+        payload = keys.unsign(token, self._secret(), "link")
+        if keys.was_used(self.engine, f"link:{payload['n']}"):
+            raise keys.Refused("already used")
+        return payload
+
+    async def login_page(self, request: Request) -> Response:
+        """GET of a link: a button that opens the page. Link previews and scanners fetch
+        links with GET; only the press (a POST) uses the link up."""
         lang = _lang(request)
+        token = request.query_params.get("t", "")
         try:
-            payload = keys.unsign(request.query_params.get("t", ""), self._secret(), "link")
+            payload = await run_in_threadpool(self._link_payload, token)
+        except keys.Refused as exc:
+            log.warning("dashboard: link refused", extra={"fields": {"reason": str(exc)}})
+            return _gate(self.settings, lang, t("dash.link_refused", lang), 403, webapp=False)
+        actor = await run_in_threadpool(member, self.engine, int(payload["o"]))
+        if actor is None:
+            return _gate(self.settings, lang, t("dash.refused", lang), 403, webapp=False)
+        lang = _lang(request, actor.language)
+        html = _env.get_template("dashboard_gate.html").render(
+            lang=lang, t=t, css=_CSS, base=BASE, webapp_js=None,
+            message=t("dash.login_as", lang, name=actor.name), login_token=token)
+        return HTMLResponse(html, headers=_headers(self.settings))
+
+    async def login(self, request: Request) -> Response:
+        """The press: the link is used once and starts the session."""
+        lang = _lang(request)
+        body = (await request.body())[:8192].decode("latin-1")
+        token = dict(parse_qsl(body)).get("t", "")
+        try:
+            payload = keys.unsign(token, self._secret(), "link")
             await run_in_threadpool(keys.use_once, self.engine, f"link:{payload['n']}",
                                     float(payload["e"]), {"officer": payload["o"]})
         except keys.Refused as exc:
@@ -264,7 +294,8 @@ class DashboardWeb:
         return [Route("/app", self.bare, methods=["GET"]),
                 Route(BASE, self.page, methods=["GET"]),
                 Route(BASE + "auth/telegram", self.auth_telegram, methods=["POST"]),
-                Route(BASE + "login", self.login, methods=["GET"]),
+                Route(BASE + "login", self.login_page, methods=["GET"]),
+                Route(BASE + "login", self.login, methods=["POST"]),
                 Route(BASE + "logout", self.logout, methods=["GET"]),
                 Route(BASE + "evidence/{evidence_id:int}", self.evidence, methods=["GET"])]
 

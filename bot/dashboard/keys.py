@@ -173,6 +173,10 @@ def secret(engine: Engine, configured: str | None = None) -> bytes:
     return value
 
 
+def was_used(engine: Engine, what: str) -> bool:
+    return state_store.get(engine, USED_KIND, what[:255]) is not None
+
+
 def use_once(engine: Engine, what: str, until: float, detail: dict | None = None) -> None:
     """Record that a link nonce or an initData (valid until `until`, real time) was used;
     `Refused` if it was already. Records of credentials that have expired since are dropped:

@@ -161,7 +161,8 @@ def test_each_role_sees_exactly_its_scope_without_overflow(browser, server, offi
     context, page, errors = new_page(browser)
     try:
         page.goto(link(office, name, base=server.base))
-        assert page.url == f"{server.base}/app/"
+        page.click("#open")
+        page.wait_for_url(f"{server.base}/app/")
         codes = shown_codes(page)
         if expected is None:
             assert len(codes) == 25 and page.locator("article.card").count() == 7
@@ -229,6 +230,9 @@ def test_a_used_or_forged_link_shows_nothing(browser, server, office):
     context, page, _ = new_page(browser)
     try:
         assert page.goto(url).status == 200
+        page.click("#open")
+        page.wait_for_url(f"{server.base}/app/")
+        assert page.locator("li.target").count() == len(HAU_TARGETS)
         context.clear_cookies()
         again = page.goto(url)
         assert again.status == 403 and page.locator("li.target").count() == 0
@@ -243,6 +247,8 @@ def test_the_page_says_when_figures_were_computed(browser, server, office):
     context, page, _ = new_page(browser)
     try:
         page.goto(link(office, LEADER, base=server.base))
+        page.click("#open")
+        page.wait_for_url(f"{server.base}/app/")
         assert "09:07" in page.text_content("#computed")
     finally:
         context.close()
@@ -252,6 +258,8 @@ def test_the_page_prints_on_a4_landscape(browser, server, office):
     context, page, _ = new_page(browser)
     try:
         page.goto(link(office, LEADER, base=server.base))
+        page.click("#open")
+        page.wait_for_url(f"{server.base}/app/")
         pdf = page.pdf(prefer_css_page_size=True, print_background=True)
         boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
         assert boxes, "no page in the PDF"

@@ -11,6 +11,7 @@ from bot.channels.dashboard import local_app
 from bot.core.settings import Settings
 from storage.db import make_engine
 from tests.cli_helpers import ROOT, parbot
+from tests.dashboard_helpers import follow
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ def test_parbot_dashboard_prints_a_one_time_link(db_url):
     try:
         app = local_app(engine, Settings(PUBLIC_BASE_URL="http://127.0.0.1:8765"))
         with TestClient(app, base_url="http://127.0.0.1:8765") as client:
-            page = client.get(url, follow_redirects=True)
+            page = follow(client, url, follow_redirects=True)
             assert page.status_code == 200
             assert "Trường THCS Lê Lợi" in page.text and 'data-code="CQS-1"' in page.text
             assert 'data-code="TTHC-1"' not in page.text, "a principal sees their school"

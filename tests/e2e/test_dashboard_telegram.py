@@ -47,7 +47,11 @@ async def test_dashboard_from_telegram_to_the_page(db_url):
         login = rows[1][0]["url"]
         assert re.match(rf"{re.escape(BASE)}/app/login\?t=[\w.-]+$", login)
 
-        first = await _get(login.replace(BASE, local))
+        button = await _get(login.replace(BASE, local))
+        assert button.status_code == 200 and 'id="open"' in button.text
+        async with httpx.AsyncClient(timeout=10) as client:
+            first = await client.post(f"{local}/app/login",
+                                      data={"t": login.split("t=", 1)[1]})
         assert first.status_code == 303, first.text
         cookie = first.headers["set-cookie"]
         assert "httponly" in cookie.lower() and "secure" in cookie.lower()

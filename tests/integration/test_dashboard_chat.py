@@ -15,7 +15,7 @@ from bot.core.clock import clock
 from bot.people import identity
 from tests.answers_seed import seed_737
 from tests.chat import Chat, RecordingRequest
-from tests.dashboard_helpers import BASE, LEADER, OFFICER, TODAY, officer_id, settings
+from tests.dashboard_helpers import BASE, LEADER, OFFICER, TODAY, follow, officer_id, settings
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def test_on_the_console_a_one_time_link_opens_the_officers_page(office):
     url = re.search(r"https://\S+", out).group(0)
     assert url.startswith(f"{BASE}/app/login?t=")
     with TestClient(local_app(office, settings()), base_url=BASE) as client:
-        page = client.get(url, follow_redirects=True)
+        page = follow(client, url, follow_redirects=True)
         assert page.status_code == 200 and 'data-code="TTHC-1"' in page.text
         assert 'data-code="CQS-1"' not in page.text
         assert client.get(url, follow_redirects=False).status_code == 403

@@ -31,6 +31,7 @@ from tests.dashboard_helpers import (
     PRINCIPAL,
     TODAY,
     VAN_YEN,
+    follow,
     init_data,
     link,
     link_telegram,
@@ -72,13 +73,17 @@ def reports(html: str) -> list[str]:
 
 
 def open_as(client: TestClient, engine, name: str) -> str:
-    response = client.get(link(engine, name), follow_redirects=True)
+    response = follow(client, link(engine, name), follow_redirects=True)
     assert response.status_code == 200, response.text
     return response.text
 
 
 def test_a_link_starts_an_8_hour_cookie_session(client, office):
-    response = client.get(link(office, LEADER), follow_redirects=False)
+    url = link(office, LEADER)
+    button = client.get(url)
+    assert button.status_code == 200 and 'id="open"' in button.text and "Văn Thắng" in button.text
+    assert COOKIE not in button.headers.get("set-cookie", ""), "a GET uses nothing up"
+    response = follow(client, url, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/app/"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=")
@@ -92,8 +97,8 @@ def test_a_link_starts_an_8_hour_cookie_session(client, office):
 def test_no_secure_flag_over_plain_http_without_https_base(office):
     app = local_app(office, settings(PUBLIC_BASE_URL="http://127.0.0.1:8443"))
     with TestClient(app, base_url="http://127.0.0.1:8443") as c:
-        response = c.get(link(office, LEADER, base="http://127.0.0.1:8443"),
-                         follow_redirects=False)
+        response = follow(c, link(office, LEADER, base="http://127.0.0.1:8443"),
+                          follow_redirects=False)
         assert "secure" not in response.headers["set-cookie"].lower()
         assert c.get("/app/").status_code == 200
 
@@ -224,10 +229,15 @@ def test_forged_or_expired_init_data_is_refused(client, office, make):
 
 def test_a_link_works_once(client, office):
     url = link(office, LEADER)
-    assert client.get(url, follow_redirects=False).status_code == 303
+    for _ in range(3):  # link previews, virus scanners: GETs use nothing up
+        assert client.get(url).status_code == 200
+    assert follow(client, url, follow_redirects=False).status_code == 303
     client.cookies.clear()
     again = client.get(url, follow_redirects=False)
     assert again.status_code == 403 and "đã được dùng" in again.text
+    token = url.split("t=", 1)[1]
+    assert client.post("/app/login", data={"t": token}).status_code == 403
+    assert COOKIE not in client.cookies
 
 
 def test_forged_and_expired_links_are_refused(client, office):
@@ -240,6 +250,7 @@ def test_forged_and_expired_links_are_refused(client, office):
                                     f'"o":{officer_id(office, LEADER)}'.encode())
     forged = f"{BASE}/app/login?t={keys._b64(raw)}.{mac}"
     assert client.get(forged, follow_redirects=False).status_code == 403
+    assert client.post("/app/login", data={"t": f"{keys._b64(raw)}.{mac}"}).status_code == 403
     expired = link(office, LEADER, seconds=-1)
     assert client.get(expired, follow_redirects=False).status_code == 403
     other_key = link(office, LEADER, secret="not the server's key")
@@ -312,7 +323,7 @@ def test_used_credentials_are_kept_while_they_could_be_replayed(client, office):
 
     keys.use_once(office, "link:long-expired", time.time() - 3600)
     url = link(office, LEADER)
-    assert client.get(url, follow_redirects=False).status_code == 303
+    assert follow(client, url, follow_redirects=False).status_code == 303
     used = state_store.all_of(office, keys.USED_KIND)
     assert "link:long-expired" not in used, "expired: could not be replayed anyway"
     assert any(k.startswith("link:") for k in used), "the fresh link stays used"
