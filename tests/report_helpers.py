@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
+from bot.channels.bridge import lone_cancel
 from bot.core.clock import clock
 from bot.people.roster import import_roster
 from storage import models as m
@@ -38,6 +39,8 @@ def menu(chat: Chat, user: dict) -> list[tuple[str, str]]:
 async def press(chat: Chat, user: dict, data: str) -> str:
     """Press the button whose callback data starts with `data` (typed as its number)."""
     options = menu(chat, user)
+    if lone_cancel(options) and options[0][1].startswith(data):  # a number would be a value
+        return rendered(await chat.feed(button_update(chat, user, options[0][1])))
     for i, (_, option) in enumerate(options, 1):
         if option.startswith(data):
             return await chat.text(user, str(i))

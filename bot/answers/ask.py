@@ -85,6 +85,10 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
            public_plan: bool = False) -> Reply:
     """The reply to a question typed in plain words."""
     today = today or clock.today()
+    if re.fullmatch(r"\s*\d{1,3}\s*[.)]?\s*", text or ""):
+        # a number with no options open (a menu's number is a button press before it gets
+        # here): not "area 1" — say how to ask
+        return Reply(t("answers.bare_number", actor.language, number=text.strip()))
     with Session(engine) as session:
         plan = choose_plan(session, actor, text, today)
         if plan is None:

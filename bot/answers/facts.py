@@ -104,7 +104,8 @@ def areas_reply(snap: PlanSnapshot, actor: Actor) -> Reply:
         lines.append(t("plan.area_line", lang, number=a.number, name=name, code=a.code,
                        targets=len(snap.area_targets(a.code))))
     lines.append(cite(snap, [a.source for a in snap.areas], lang))
-    rows = [[Button(f"{a.number}. {a.code}", f"ask:{snap.id}:area:{a.code}")
+    # the bridge numbers the options itself: a label of its own number read "1. 1. CDDH"
+    rows = [[Button(f"🗂 {a.code}", f"ask:{snap.id}:area:{a.code}")
              for a in snap.areas[i:i + 4]] for i in range(0, len(snap.areas), 4)]
     return Reply("\n".join(lines), rows)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.core.catalogue import language, t
+from bot.core.catalogue import LANGUAGES, language, t
 from bot.core.clock import clock
 from bot.core.text import fold
 
@@ -39,14 +40,27 @@ class Outgoing:
     file_name: str | None = None
     file_bytes: bytes | None = None
     kind: str = "text"  # text | photo | document | notice
+    lang: str = "vi"  # the chat's language when the message was sent (/lang changes it)
 
-    def render(self, lang: str = "vi") -> str:
+    def render(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
         lines = [self.text] if self.text else []
+        if lone_cancel(self.options):  # typed numbers are values here, not this button
+            lines.append(f"{self.options[0][0]} — {t('bridge.reply_hint_cancel', lang)}")
+            return "\n".join(lines)
         for i, (label, _) in enumerate(self.options, 1):
             lines.append(f"{i}. {label}")
-        if self.options:
+        if len(self.options) == 1:
+            lines.append(t("bridge.reply_hint_one", lang))
+        elif self.options:
             lines.append(t("bridge.reply_hint", lang, last=len(self.options)))
         return "\n".join(lines)
+
+
+def lone_cancel(options: list[tuple[str, str]]) -> bool:
+    """A question whose only button cancels it (the value step of /report): a typed number
+    there is an answer, never a press."""
+    return len(options) == 1 and options[0][1].endswith(":cancel")
 
 
 @dataclass
@@ -167,7 +181,8 @@ class BridgeRequest(BaseRequest):
             self.menus[chat_id] = Menu(message["message_id"], options, text)
         else:
             self.menus.pop(chat_id, None)
-        await self.deliver(Outgoing(chat_id, text, options, file_name, file_bytes, kind))
+        await self.deliver(Outgoing(chat_id, text, options, file_name, file_bytes, kind,
+                                    self.chat_lang.get(chat_id, "vi")))
         return message
 
     async def api_sendMessage(self, params: dict, files: dict) -> dict:
@@ -225,7 +240,8 @@ class BridgeRequest(BaseRequest):
         if menu is None:
             return None
         typed = text.strip()
-        if typed.isdecimal() and 1 <= int(typed) <= len(menu.options):
+        if typed.isdecimal() and 1 <= int(typed) <= len(menu.options) and \
+                not lone_cancel(menu.options):
             return menu.options[int(typed) - 1][1]
         folded = fold(typed)
         matches = [data for label, data in menu.options if folded and fold(label) == folded]
@@ -237,6 +253,9 @@ class BridgeRequest(BaseRequest):
         update_id = next(self._update_ids)
         data = self._match_option(chat_id, text)
         chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        chosen = re.fullmatch(r"/lang(?:@\w+)?\s+(\w+)", text.strip().lower())
+        if chosen and chosen.group(1) in LANGUAGES:  # the footer follows the chat's language
+            self.chat_lang[chat_id] = chosen.group(1)
         if data is not None:
             menu = self.menus.pop(chat_id)
             message = {"message_id": menu.message_id, "date": int(clock.now().timestamp()),

@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.bridge import BridgeRequest, Outgoing
+from bot.core.clock import clock
 from bot.core.settings import ROOT
 
 CONSOLE_USER_ID = 1000
@@ -29,12 +30,26 @@ class ConsoleRequest(BridgeRequest):
         self.out = out or sys.stdout
         self.files_dir = files_dir or ROOT / "var" / "console"
 
+    def file_path(self, message: Outgoing) -> Path:
+        """Where a file the bot sends is saved: its own name, or for a photo (PTB names it
+        "application.octet-stream") "photo-<time>.png"; never over an earlier file."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        name = message.file_name or ""
+        if message.kind == "photo" or not name or name.startswith("application."):
+            suffix = ".png" if message.file_bytes[:8] == b"\x89PNG\r\n\x1a\n" else ".bin"
+            name = f"{message.kind}-{clock.now():%Y%m%d-%H%M%S}{suffix}"
+        path = self.files_dir / Path(name).name
+        n = 1
+        while path.exists():
+            n += 1
+            path = self.files_dir / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        return path
+
     async def deliver(self, message: Outgoing) -> None:
         lang = self.chat_lang.get(message.chat_id, "vi")
         text = message.render(lang)
         if message.file_bytes is not None:
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / (message.file_name or "file.bin")
+            path = self.file_path(message)
             path.write_bytes(message.file_bytes)
             text = f"📎 {path}\n{text}" if text else f"📎 {path}"
         prefix = "bot> "

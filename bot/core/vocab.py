@@ -52,6 +52,7 @@ class ButtonPrefix(StrEnum):
     SNOOZE = "snooze"  # hold reminders: snooze:<what>
     PLANSHEET = "plansheet"  # confirm a plan spreadsheet: plansheet:yes|no
     DIGEST = "digest"  # the digest's details and chart: digest:details
+    UNDO = "undo"  # confirm /undo: undo:<report id> | undo:keep
 
 
 def button_data(prefix: ButtonPrefix, *parts: object) -> str:

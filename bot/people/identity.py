@@ -63,11 +63,24 @@ def officer_actor(engine: Engine, officer_id: int) -> Actor | None:
 
 
 def find_officers(engine: Engine, name: str) -> list[tuple[int, str]]:
-    """Officers whose folded full name contains the folded words typed."""
+    """Officers whose folded full name contains the folded words typed. Whole words first:
+    "hung" is Trịnh Văn Hùng, not also Đỗ Thị Tuyết Nhung, whose name only contains it."""
     key = fold(name)
+    if not key:
+        return []
     with Session(engine) as session:
-        rows = session.exec(select(m.Officer).where(m.Officer.active).order_by(m.Officer.id))
-        return [(o.id, o.full_name) for o in rows if key and key in fold(o.full_name)]
+        rows = list(session.exec(select(m.Officer).where(m.Officer.active)
+                                 .order_by(m.Officer.id)))
+    words = key.split()
+    whole = [o for o in rows if _has_words(fold(o.full_name).split(), words)]
+    found = whole or [o for o in rows if key in fold(o.full_name)]
+    return [(o.id, o.full_name) for o in found]
+
+
+def _has_words(name: list[str], words: list[str]) -> bool:
+    """The typed words appear in the name as whole words, in order and next to each other."""
+    n = len(words)
+    return any(name[i:i + n] == words for i in range(len(name) - n + 1))
 
 
 def _link(session: Session, officer: m.Officer, channel: str, external_id: str) -> None:

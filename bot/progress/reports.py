@@ -84,18 +84,22 @@ def record_report(engine: Engine, report: NewReport) -> tuple[int, bool]:
             return existing, False
 
 
-def withdraw_last(engine: Engine, officer_id: int, window: dt.timedelta) -> int | None:
+def withdraw_last(engine: Engine, officer_id: int, window: dt.timedelta,
+                  report_id: int | None = None) -> int | None:
     """Withdraw the officer's own last report if it is younger than `window` (kept, marked,
-    audited). Returns its id, or None when there is nothing to withdraw."""
+    audited) — only the last one: once it is withdrawn, the report before stays (a second
+    /undo does not reach back). With `report_id`, only if that is still the last one. Returns
+    its id, or None when there is nothing to withdraw."""
     now = clock.now()
     with session_scope(engine) as session:
         row = session.exec(
             select(m.ProgressReport)
-            .where(m.ProgressReport.officer_id == officer_id,
-                   m.ProgressReport.withdrawn_at.is_(None), made_by_now())
+            .where(m.ProgressReport.officer_id == officer_id, made_by_now())
             .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc())
         ).first()
-        if row is None or clock.local(row.reported_at) < now - window:
+        if row is None or row.withdrawn_at is not None or \
+                clock.local(row.reported_at) < now - window or \
+                (report_id is not None and row.id != report_id):
             return None
         row.withdrawn_at = now
         session.add(m.AuditLog(at=now, actor_officer_id=officer_id, action="report.withdraw",

@@ -49,12 +49,17 @@ class History:
     name_en: str | None = None
 
 
-def _history_query():
-    return (select(m.ProgressReport, m.Target, m.Officer, m.Unit)
-            .join(m.Target, m.Target.id == m.ProgressReport.target_id)
-            .join(m.Officer, m.Officer.id == m.ProgressReport.officer_id)
-            .join(m.Unit, m.Unit.id == m.ProgressReport.unit_id, isouter=True)
-            .where(made_by_now())
+def _history_query(by_now: bool = True):
+    """Reports with their target, officer and unit, newest first — those made by now (a
+    report dated after the clock shows nowhere), unless `by_now` is False (a draft's own
+    report, found by its key)."""
+    query = (select(m.ProgressReport, m.Target, m.Officer, m.Unit)
+             .join(m.Target, m.Target.id == m.ProgressReport.target_id)
+             .join(m.Officer, m.Officer.id == m.ProgressReport.officer_id)
+             .join(m.Unit, m.Unit.id == m.ProgressReport.unit_id, isouter=True))
+    if by_now:
+        query = query.where(made_by_now())
+    return (query
             .order_by(m.ProgressReport.reported_at.desc(), m.ProgressReport.id.desc()))
 
 
@@ -109,33 +114,40 @@ def history(engine: Engine, actor: Actor, code: str | None = None,
 def recorded(engine: Engine, draft_id: str) -> HistoryLine | None:
     """The report a draft was stored as, if it was (a Confirm pressed again)."""
     with Session(engine) as session:
-        query = _history_query().where(m.ProgressReport.dedupe_key == f"report:{draft_id}")
+        query = _history_query(by_now=False).where(
+            m.ProgressReport.dedupe_key == f"report:{draft_id}")
         lines = _lines(session, query, 1)
         return lines[0] if lines else None
 
 
 @dataclass(frozen=True)
 class UndoResult:
-    status: str  # withdrawn | too_old | none
+    status: str  # confirm | withdrawn | already | stale | too_old | none
     line: HistoryLine | None = None
 
 
-def undo_last(engine: Engine, actor: Actor, window: dt.timedelta) -> UndoResult:
-    """Withdraw the actor's own last report if younger than `window` (bot.progress)."""
+def undo_last(engine: Engine, actor: Actor, window: dt.timedelta,
+              confirm: int | None = None) -> UndoResult:
+    """/undo: the actor's own last report, to withdraw if younger than `window`
+    (bot.progress.withdraw_last) once they confirm it (`confirm`: the report id on the button).
+    Only the last report: after it is withdrawn, /undo does not reach the one before."""
     if actor.officer_id is None:
         return UndoResult("none")
-
-    def last() -> HistoryLine | None:
-        with Session(engine) as session:
-            lines = _lines(session, _history_query().where(
-                m.ProgressReport.officer_id == actor.officer_id,
-                m.ProgressReport.withdrawn_at.is_(None)), 1)
-            return lines[0] if lines else None
-
-    line = last()
+    with Session(engine) as session:
+        lines = _lines(session, _history_query().where(
+            m.ProgressReport.officer_id == actor.officer_id), 1)
+    line = lines[0] if lines else None
     if line is None:
         return UndoResult("none")
-    withdrawn = withdraw_last(engine, actor.officer_id, window)
+    if line.withdrawn_at is not None:
+        return UndoResult("already", line)
+    if line.reported_at < clock.now() - window:
+        return UndoResult("too_old", line)
+    if confirm is None:
+        return UndoResult("confirm", line)
+    if confirm != line.report_id:
+        return UndoResult("stale", line)
+    withdrawn = withdraw_last(engine, actor.officer_id, window, confirm)
     if withdrawn is None:
         return UndoResult("too_old", line)
     with Session(engine) as session:

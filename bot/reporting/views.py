@@ -118,12 +118,18 @@ def target_card(item: Reportable, unit_name: str | None, today: dt.date, lang: s
 
 def value_question(unit: str, lang: str, before: list[str] | None = None) -> Reply:
     lines = [*(before or []), t(f"report.ask.{unit}", lang)]
-    buttons = []
     if unit == "boolean":
         buttons = [[Button(t("report.button.yes", lang), "rep:v:1"),
                     Button(t("report.button.no", lang), "rep:v:0")], cancel_row(lang)]
-    # Numeric questions carry no buttons: on the console a typed "1" would press one.
+    else:  # a lone ✖: channels without keyboards take a typed number as the value, not it
+        lines.append(t("report.ask.cancel_hint", lang))
+        buttons = [cancel_row(lang)]
     return Reply("\n".join(lines), buttons)
+
+
+def not_a_value(code: str, unit: str, lang: str) -> Reply:
+    """A question (or other words) typed where the value is expected."""
+    return value_question(unit, lang, [t("report.not_a_value", lang, code=code)])
 
 
 def problem_lines(problem: ValueProblem, unit: str, lang: str) -> list[str]:
@@ -374,4 +380,15 @@ def undo_view(result: UndoResult, minutes: int, lang: str) -> Reply:
                                   line.denominator))
     if result.status == "too_old":
         return Reply(t("report.undo.too_old", lang, minutes=minutes, **values))
+    if result.status == "confirm":
+        return Reply(t("report.undo.confirm", lang, **values), [[
+            Button(t("report.button.undo", lang),
+                   button_data(ButtonPrefix.UNDO, line.report_id)),
+            Button(t("report.button.keep", lang), button_data(ButtonPrefix.UNDO, "keep"))]])
+    if result.status in ("already", "stale"):
+        return Reply(t(f"report.undo.{result.status}", lang, **values))
     return Reply(t("report.undo.done", lang, **values))
+
+
+def undo_kept(lang: str) -> Reply:
+    return Reply(t("report.undo.kept", lang))

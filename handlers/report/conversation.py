@@ -313,7 +313,15 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     actor = actor_of(context)
     svc = services(context)
     minutes = svc.settings.undo_window_minutes
-    result = await run(reporting.undo_last, svc.engine, actor, dt.timedelta(minutes=minutes))
+    confirm = None
+    if update.callback_query is not None:  # the confirmation's buttons
+        [arg] = parse_button(update.callback_query.data or "", ButtonPrefix.UNDO, 1) or [""]
+        if not arg.isdigit():
+            await answer(update, context, views.undo_kept(actor.language), actor.language)
+            return
+        confirm = int(arg)
+    result = await run(reporting.undo_last, svc.engine, actor, dt.timedelta(minutes=minutes),
+                       confirm)
     await answer(update, context, views.undo_view(result, minutes, actor.language),
                  actor.language)
 
@@ -348,3 +356,4 @@ def register(app: Application) -> None:
         )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(confirmed_again, pattern=r"^rep:ok:"))
+    app.add_handler(CallbackQueryHandler(undo, pattern=r"^undo:(\d+|keep)$"))

@@ -186,15 +186,28 @@ def _typed_button(question: Reply, text: str, partial: bool = False) -> str | No
     return found[0] if len(found) == 1 else None
 
 
+CANCEL_WORDS = {"huy", "huy bo", "cancel", "thoat", "dung", "dung lai", "bo qua bao cao"}
+
+
+def _question_like(text: str) -> bool:
+    """Words, not a value: a question mark, or three or more words of letters."""
+    words = [w for w in fold(text).split() if any(c.isalpha() for c in w)]
+    return "?" in text or len(words) >= 3
+
+
 async def _on_text(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Draft,
                    text: str) -> Outcome:
     lang = actor.language
     step = draft.step
     if step == "value":
         item = await _card(context, draft)
+        if fold(text).strip(" .!") in CANCEL_WORDS:
+            return Outcome([views.cancelled(lang)], end=True)
         try:
             value = parse_value(text, item.unit)
         except ValueProblem as problem:
+            if _question_like(text):
+                return Outcome([views.not_a_value(item.code, item.unit, lang)])
             return Outcome([views.value_problem(problem, item.unit, lang)])
         return await _after_value(context, actor, draft, value)
     if step == "note":

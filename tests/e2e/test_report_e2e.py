@@ -115,7 +115,9 @@ async def test_quick_form_cancel_refusal_undo_and_pooled_schools(db_url):
         summary = await tg.wait_for_message(ANH, "Kiểm tra lại")
         tg.press_button(ANH, _data(summary, "rep:ok:"))
         await tg.wait_for_message(ANH, "Đã ghi nhận 70% cho TC-1")
-        tg.send_command(ANH, "/undo")
+        tg.send_command(ANH, "/undo")  # issue 13: asks first
+        asked = await tg.wait_for_message(ANH, "Rút lại báo cáo 70% cho TC-1")
+        tg.press_button(ANH, _data(asked, "undo:", "Rút lại"))
         await tg.wait_for_message(ANH, "Đã rút lại báo cáo 70% cho TC-1")
 
         for user, value in ((BINH, "31/50"), (MAI, "20/30")):
@@ -161,6 +163,9 @@ async def test_kill_9_in_the_middle_of_a_report_then_restart_and_finish(db_url):
         await tg.wait_for_message(ANH, "Đã ghi nhận 62% cho TC-1")
         await bot.kill()  # and once more, right after Confirm
 
+        # restarted a little later: with the same PARBOT_AS_OF its clock would start before
+        # the report just made, and nothing after "now" counts (issue 13)
+        bot.extra_env = {"PARBOT_AS_OF": "2025-05-10T10:00:00"}
         await bot.start()
         tg.press_button(ANH, confirm)  # pressed again after the restart
         await tg.wait_for_message(ANH, "đã được ghi nhận lúc")
@@ -172,7 +177,7 @@ async def test_kill_9_in_the_middle_of_a_report_then_restart_and_finish(db_url):
         tg.send_command(ANH, "/report TC-2")
         await tg.wait_for_message(ANH, "Nhập tỷ lệ hiện tại")
         await bot.kill()
-        bot.extra_env = {**bot.extra_env, "PARBOT_AS_OF": "2025-05-10T09:45:00"}
+        bot.extra_env = {**bot.extra_env, "PARBOT_AS_OF": "2025-05-10T10:45:00"}
         await bot.start()
         tg.send_text(ANH, "35")
         closed = await tg.wait_for_message(ANH, "đã đóng vì không có thao tác")

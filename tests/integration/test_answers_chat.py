@@ -84,7 +84,7 @@ async def test_target_who_status_commands(engine):
         words = await chat.text(an, "/target hop truc tuyen")
         assert "🎯 CQS-1" in words
         usage = await chat.text(an, "/target")
-        assert "/target CQS-1" in usage and "7. CQS" in usage
+        assert "/target CQS-1" in usage and "7. 🗂 CQS" in usage
         who = await chat.text(an, "/who SIPAS")
         assert "CDDH-2" in who and "Phan Văn Thắng (phụ trách)" in who
         reverse = await chat.text(an, "/who Diệu Anh")
@@ -95,7 +95,8 @@ async def test_target_who_status_commands(engine):
         area = await chat.text(an, "/status 3")
         assert "TTHC-2 TTHC được đơn giản hóa: 30% / ≥ 80% — Chậm tiến độ." in area
         unknown = await chat.text(an, "/status vũ trụ")
-        assert "không tìm thấy lĩnh vực" in unknown and "1. 1. CDDH" in unknown
+        assert "không tìm thấy lĩnh vực" in unknown and "1. 🗂 CDDH" in unknown
+        assert "1. 1." not in unknown
 
 
 async def test_typed_questions_and_their_buttons(engine):

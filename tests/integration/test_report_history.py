@@ -6,6 +6,7 @@ from bot.core.clock import clock
 from tests.chat import Chat
 from tests.report_helpers import (
     audit,
+    menu,
     office_fixture,  # noqa: F401  (the `office` fixture)
     press,
     reports,
@@ -18,6 +19,16 @@ async def report(chat: Chat, user: dict, code: str, value: str) -> None:
     assert "Đã ghi nhận" in await press(chat, user, "rep:ok:")
 
 
+async def undo(chat: Chat, user: dict) -> str:
+    """/undo, then its confirmation (issue 13: /undo no longer acts at once)."""
+    asked = await chat.text(user, "/undo")
+    data = [d for _, d in menu(chat, user) if d.startswith("undo:") and d != "undo:keep"]
+    if not data:
+        return asked
+    assert "Rút lại báo cáo" in asked or "Withdraw the report" in asked, asked
+    return await press(chat, user, data[0])
+
+
 async def test_undo_within_the_window_withdraws_and_keeps_the_report(office):
     async with Chat(office) as chat:
         anh = chat.officer("Diệu Anh")
@@ -25,15 +36,18 @@ async def test_undo_within_the_window_withdraws_and_keeps_the_report(office):
         clock.advance(minutes=10)
         await report(chat, anh, "TC-2", "55")
         clock.advance(minutes=59)
-        out = await chat.text(anh, "/undo")
+        asked = await chat.text(anh, "/undo")
+        assert "Rút lại báo cáo 55% cho TC-2" in asked and reports(office)[1].withdrawn_at is None
+        assert [label for label, _ in menu(chat, anh)] == ["↩️ Rút lại", "Giữ nguyên"]
+        out = await press(chat, anh, f"undo:{reports(office)[1].id}")
         assert "Đã rút lại báo cáo 55% cho TC-2" in out and "vẫn được lưu" in out
         first, second = reports(office)
         assert second.withdrawn_at is not None and first.withdrawn_at is None
         assert [a.entity_id for a in audit(office, "report.withdraw")] == [second.id]
-        # the next /undo looks at the report before: sent 69 minutes ago, too old
+        # issue 13: the next /undo does not reach back to the report before; it says the
+        # last one is withdrawn (it used to look at TC-1: "too old")
         out = await chat.text(anh, "/undo")
-        assert "Chỉ rút lại được báo cáo gửi trong vòng 60 phút" in out
-        assert "TC-1: 40%" in out
+        assert "đã được rút lại" in out and "không rút tiếp báo cáo trước đó" in out
         assert reports(office)[0].withdrawn_at is None
         history = await chat.text(anh, "/history")
         assert "TC-2 · 55% · Nguyễn Thị Diệu Anh (đã rút lại)" in history
@@ -49,7 +63,13 @@ async def test_undo_window_setting_and_nothing_to_undo(office):
         assert "trong vòng 5 phút" in await chat.text(anh, "/undo")
         await report(chat, anh, "TC-1", "45")
         clock.advance(minutes=4)
-        assert "Đã rút lại báo cáo 45%" in await chat.text(anh, "/undo")
+        assert "Rút lại báo cáo 45%" in await chat.text(anh, "/undo")
+        assert "Đã giữ nguyên" in await press(chat, anh, "undo:keep")
+        assert reports(office)[-1].withdrawn_at is None
+        assert "Đã rút lại báo cáo 45%" in await undo(chat, anh)
+        # the 40% before it stays withdrawn-free: /undo stops at the last report
+        first = reports(office)[0]
+        assert "đã được rút lại" in await undo(chat, anh) and first.withdrawn_at is None
 
 
 async def test_undo_withdraws_only_ones_own_report(office):
@@ -110,5 +130,5 @@ async def test_history_shows_evidence_count_and_english(office):
         await press(chat, anh, "rep:ok:")
         out = await chat.text(anh, "/history")
         assert "Your recent reports" in out and "TC-1 · 50% · Nguyễn Thị Diệu Anh 📎1" in out
-        assert "Withdrew the report 50% for TC-1" in await chat.text(anh, "/undo")
+        assert "Withdrew the report 50% for TC-1" in await undo(chat, anh)
         assert "(withdrawn)" in await chat.text(anh, "/history TC-1")
