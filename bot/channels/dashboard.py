@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.answers.target import STATE_ICONS
 from bot.channels.telegram_files import settings_bot
 from bot.core.access import Actor
 from bot.core.catalogue import LANGUAGES, t
@@ -58,8 +59,7 @@ log = logging.getLogger("parbot.dashboard")
 
 COOKIE = "parbot_dashboard"
 TEMPLATES = Path(__file__).parent / "templates"
-ICONS = {"achieved": "✅", "on_track": "🟢", "at_risk": "⚠️", "behind": "🔻", "overdue": "⛔",
-         "no_data": "▫️"}
+ICONS = STATE_ICONS  # the chat's icons (/status, /target)
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                    autoescape=select_autoescape(["html"]), trim_blocks=False)
