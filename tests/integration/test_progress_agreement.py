@@ -122,9 +122,11 @@ def _views_agree(engine) -> None:
         fast = figures.assessments(engine, session, snap.targets, today)
         status = {ts.target.code: ts.state for area in compute(engine, session, snap, today)
                   for ts in area.targets}
-        facts = PlanFacts(session)
         unsent = {(i.code, i.period) for i in outstanding(session, plan, today)}
         in_force = {code: requirement_in_force(requirements(session, targets[code]), today)
+                    for code in CODES}
+        facts = PlanFacts(session)  # the reminders' view, read while the session is open
+        reminded = {code: facts.figure(targets[code], in_force[code].start).value
                     for code in CODES}
     digest = build_digest(engine, now)
     rows = {r.code: r for area in digest.areas for r in area.targets}
@@ -143,7 +145,7 @@ def _views_agree(engine) -> None:
         assert status[code] == state, code
         assert (rows[code].value, rows[code].state) == (figure, state), code
         assert (results[code].figure.value, results[code].state) == (figure, state), code
-        assert facts.figure(target, in_force[code].start).value == figure, code
+        assert reminded[code] == figure, code
         row = excel[(code, in_force[code].label)]
         assert row[head.index("Giá trị mới nhất")] == figure, code
         assert row[head.index("Trạng thái")] == t(f"exports.state.{state}", "vi"), code
