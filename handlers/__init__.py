@@ -36,9 +36,8 @@ FEATURES = [report, exports, admin, onboarding, settings, notify, dashboard, que
 
 # How /help and the command menu list commands: the everyday ones first.
 HELP_ORDER = ["report", "due", "target", "who", "status", "dashboard", "plan", "history", "undo",
-              "cancel",
-              "digest", "quarterly", "export", "snooze", "quiet", "remind", "digestday", "lang",
-              "assign", "unassign", "officers", "invite", "start", "help"]
+              "cancel", "digest", "sent", "quarterly", "export", "snooze", "quiet", "remind",
+              "digestday", "lang", "assign", "unassign", "officers", "invite", "start", "help"]
 
 
 def commands() -> list[tuple[str, object]]:

@@ -19,6 +19,7 @@ from bot.notify import digest
 from bot.notify import notification_log as notifications
 from bot.notify.digest import DETAILS
 from bot.notify.submissions import mark_obligation_done
+from bot.reporting.submissions import mark_by_code
 from handlers.common import actor_of, answer, requires, run, send, services
 
 
@@ -63,7 +64,20 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
               status == ChatMember.BANNED)
 
 
-COMMANDS = [("digest", digest_command)]
+@requires("sent")
+async def sent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sent <code> <period> [officer]: an admin or leader marks a recurring report sent."""
+    actor = actor_of(context)
+    outcome = await run(mark_by_code, services(context).engine, actor,
+                        " ".join(context.args or []))
+    key = "notify.sent.usage" if outcome.status == "usage" else \
+        "notify.sent.not_owner" if outcome.status == "not_owner" else \
+        f"notify.done.{outcome.status}"
+    await answer(update, context, Reply(t(key, actor.language, name=outcome.name,
+                                          label=outcome.label)), actor.language)
+
+
+COMMANDS = [("digest", digest_command), ("sent", sent_command)]
 
 
 def register(app: Application) -> None:

@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "history": MEMBERS,
     "undo": frozenset({"officer", "principal", "leader"}),
     "digest": frozenset({"leader", "admin", "principal"}),  # a principal's: their school
+    "sent": frozenset({"leader", "admin"}),  # mark a recurring report sent for its owner
     "digestday": frozenset({"leader"}),
     "quarterly": frozenset({"leader", "admin"}),
     "export": frozenset({"leader", "admin"}),

@@ -32,7 +32,6 @@ from bot.core.text import fold
 from bot.progress import (
     SCHOOL_LEVELS,
     Assessment,
-    Figure,
     ParsedValue,
     Requirement,
     ValueProblem,
@@ -126,11 +125,6 @@ def assessment_of(session: Session, target: m.Target, unit_id: int | None,
     per school when `unit_id` is given, else the office figure (bot.progress.assess_target)."""
     own = unit_id if target.measured_per == "school" and unit_id is not None else None
     return assess_target(session, target, today, unit_id=own)
-
-
-def figure_of(session: Session, target: m.Target, unit_id: int | None,
-              req: Requirement | None = None) -> Figure:
-    return assessment_of(session, target, unit_id).figure
 
 
 def reportable(session: Session, target: m.Target, unit_id: int | None,

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.core.access import Actor
 from bot.core.clock import clock
+from bot.people.identity import find_officers
 from bot.plans.deadlines import DueItem, due_items
 from bot.progress import made_by_now
 from storage import models as m
@@ -90,6 +91,29 @@ def mark_obligation_done(engine: Engine, actor: Actor, obligation_id: int, perio
                                action="obligation.done", entity="obligation",
                                entity_id=obligation_id, detail={"period": period}))
     return DoneOutcome("done", name, item.label)
+
+
+def mark_by_code(engine: Engine, actor: Actor, text: str) -> DoneOutcome:
+    """/sent <report code> <period> [officer]: an admin or leader marks a recurring report sent
+    for its owner, or for the owner named ("/sent BC-TTHC-THANG 2025-08 Kim Sa")."""
+    parts = text.split(maxsplit=2)
+    if len(parts) < 2:
+        return DoneOutcome("usage")
+    code, period = parts[0].upper(), parts[1]
+    with Session(engine) as session:
+        ob = session.exec(select(m.Obligation).join(m.Plan).where(
+            m.Plan.active, m.Obligation.code == code)).first()
+        owners = set(session.exec(select(m.Assignment.officer_id).where(
+            m.Assignment.obligation_id == ob.id)).all()) if ob is not None else set()
+    if ob is None:
+        return DoneOutcome("unknown", code)
+    whom = None
+    if len(parts) == 3:
+        found = [i for i, _ in find_officers(engine, parts[2]) if i in owners]
+        if len(found) != 1:
+            return DoneOutcome("not_owner", ob.name, period)
+        whom = found[0]
+    return mark_obligation_done(engine, actor, ob.id, period, for_officer_id=whom)
 
 
 def outstanding(session: Session, plan: m.Plan, today: dt.date,

@@ -131,3 +131,23 @@ async def test_an_officer_marks_a_recurring_report_sent_in_report(engine):
         [row] = session.exec(select(m.Submission)).all()
     assert (row.obligation_id, row.period, row.officer_id) == (tthc.id, "2025-08",
                                                                people["Bích Hậu"])
+
+
+async def test_an_admin_marks_a_report_sent_for_an_owner_with_sent(engine):
+    people = seed_office(engine, dt.datetime(2025, 8, 1, 9))
+    clock.set(dt.datetime(2025, 9, 20, 9))
+    tthc = _obligation(engine, "BC-TTHC-THANG")
+    async with Chat(engine) as chat:
+        admin = chat.officer("Minh Quân")
+        assert "Gõ /sent, mã báo cáo" in await chat.text(admin, "/sent")
+        assert "không tìm thấy đúng một" in (await chat.text(
+            admin, "/sent BC-TTHC-THANG 2025-08 Tuấn An")).lower()
+        out = await chat.text(admin, "/sent bc-tthc-thang 2025-08 Kim Sa")
+        assert "Đã ghi nhận" in out, out
+        refused = await chat.text(chat.officer("Tuấn An"), "/sent BC-TTHC-THANG 2025-07")
+        assert "không dành cho vai trò" in refused
+    with Session(engine) as session:
+        [row] = session.exec(select(m.Submission)).all()
+    assert (row.obligation_id, row.period, row.officer_id) == (tthc.id, "2025-08",
+                                                               people["Kim Sa"])
+    assert ("BC-TTHC-THANG", "2025-08") not in _outstanding(engine, clock.today())
