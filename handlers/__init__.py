@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from handlers import (
     admin,
+    dashboard,
     errors,
     exports,
     fallback,
@@ -32,13 +33,13 @@ from handlers import (
     settings,
 )
 
-FEATURES = [report, exports, admin, onboarding, settings, notify, questions]
+FEATURES = [report, exports, admin, onboarding, settings, notify, dashboard, questions]
 
 
 # How /help and the command menu list commands: the everyday ones first.
-HELP_ORDER = ["report", "due", "target", "who", "status", "plan", "history", "undo", "cancel",
-              "digest", "sent", "quarterly", "export", "snooze", "quiet", "remind", "digestday",
-              "lang", "assign", "unassign", "officers", "invite", "start", "help"]
+HELP_ORDER = ["report", "due", "target", "who", "status", "dashboard", "plan", "history", "undo",
+              "cancel", "digest", "sent", "quarterly", "export", "snooze", "quiet", "remind",
+              "digestday", "lang", "assign", "unassign", "officers", "invite", "start", "help"]
 
 
 def commands() -> list[tuple[str, object]]:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 import httpx
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import BotCommand, BotCommandScopeChat, MenuButtonWebApp, WebAppInfo
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -24,6 +24,7 @@ from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.services import Services
+from bot.dashboard.keys import app_url
 from bot.people.identity import linked_accounts
 from bot.reporting import sweep_evidence
 
@@ -42,7 +43,8 @@ def menu(app: Application, role: str, lang: str) -> list[BotCommand]:
 
 async def _post_init(app: Application) -> None:
     """Command menus: officers' by default (vi, and en for English clients); each linked
-    principal, leader and admin gets their role's menu in their own chat."""
+    principal, leader and admin gets their role's menu in their own chat, and each leader a
+    menu button that opens the dashboard (when PUBLIC_BASE_URL is HTTPS, as Mini Apps need)."""
     svc: Services = app.bot_data["services"]
     for lang in ("vi", "en"):
         await app.bot.set_my_commands(menu(app, "officer", lang),
@@ -57,6 +59,17 @@ async def _post_init(app: Application) -> None:
                                               scope=BotCommandScopeChat(int(account.external_id)))
             except TelegramError as exc:  # a chat that is gone must not stop the bot
                 log.warning("menu for chat %s not set: %s", account.external_id, exc)
+    base = svc.settings.public_base_url or ""
+    if not base.startswith("https://"):
+        return
+    for account in accounts:
+        if account.role == "leader" and not account.blocked:
+            try:
+                await app.bot.set_chat_menu_button(
+                    chat_id=int(account.external_id), menu_button=MenuButtonWebApp(
+                        t("dashboard.menu_button", account.language), WebAppInfo(app_url(base))))
+            except TelegramError as exc:
+                log.warning("menu button for chat %s not set: %s", account.external_id, exc)
 
 
 SWEEP_EVERY = 24 * 3600  # seconds: the evidence folder is swept once a day

@@ -80,6 +80,22 @@ def _options(reply_markup: Any) -> list[tuple[str, str]]:
             if b.get("callback_data")]
 
 
+def _links(reply_markup: Any) -> list[str]:
+    """Buttons that open a page (`url`, `web_app`): no Mini App on a bridged channel, so they
+    read as "label: address" lines under the text."""
+    if isinstance(reply_markup, str):
+        reply_markup = json.loads(reply_markup)
+    if not isinstance(reply_markup, dict):
+        return []
+    out = []
+    for row in reply_markup.get("inline_keyboard", []):
+        for b in row:
+            url = b.get("url") or (b.get("web_app") or {}).get("url")
+            if url and not b.get("callback_data"):
+                out.append(f"{b.get('text', '')}: {url}")
+    return out
+
+
 class BridgeRequest(BaseRequest):
     channel = "bridge"
 
@@ -157,6 +173,9 @@ class BridgeRequest(BaseRequest):
                     **extra: Any) -> dict:
         chat_id = str(chat_id)
         options = _options(reply_markup)
+        links = _links(reply_markup)
+        if links:
+            text = "\n".join([text, *links]) if text else "\n".join(links)
         message = self._message(chat_id, text if kind == "text" else None, **extra)
         if options:
             self.menus[chat_id] = Menu(message["message_id"], options, text)

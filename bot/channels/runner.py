@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels import inbox, webhooks, zalo
+from bot.channels import dashboard, inbox, webhooks, zalo
 from bot.channels.app import build_application
 from bot.channels.leader import PROCESS, Leadership, SingleProcess
 from bot.channels.telegram import check_token, parse_update
@@ -323,8 +323,12 @@ class Runner:
         routes = [r for c in self.channels if (r := c.route()) is not None]
         if not routes and self.files is None:
             return None
-        app = webhooks.build_app(routes, self.health, self.files,
-                                 self.settings.webhook_secret or self.settings.zalo_webhook_secret)
+        pages = dashboard.routes(self.engine, self.settings) \
+            if self.settings.public_base_url else []
+        app = webhooks.build_app(
+            routes, self.health, self.files,
+            health_secret=self.settings.webhook_secret or self.settings.zalo_webhook_secret,
+            pages=pages)
         return webhooks.WebServer(app, self.settings.webhook_listen, self.settings.port)
 
     async def serve(self) -> int:

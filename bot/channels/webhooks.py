@@ -6,8 +6,8 @@ channel and answers at once, so the platform gets its 200 well within 2 seconds 
 is handled in the background; a body is capped while it streams (413) and anything that is
 not an update is a 400. `/healthz` says 200 `{"ok": true}` or 503 `{"ok": false}` to anyone; with
 the secret (header X-Parbot-Health-Secret) it adds whether the database answers, the schedulers
-run and when the last update came. `/files/<token>` serves what `FileStore` holds:
-charts and documents for Zalo, which takes photos only by URL, under unguessable paths that expire.
+run and when the last update came. `/app/` is the dashboard (bot.channels.dashboard).
+`/files/<token>` serves what `FileStore` holds: charts and documents for Zalo, which takes photos only by URL, under unguessable paths that expire.
 
 Nothing here knows a chat platform: routes are (path, header, secret, accept) and the runner wires
 them to the Applications.
@@ -121,8 +121,10 @@ MALFORMED = (ValueError, TypeError, KeyError, AttributeError, IndexError, Recurs
 
 
 def build_app(routes: list[WebhookRoute], health: HealthCheck,
-              files: FileStore | None = None, health_secret: str | None = None) -> Starlette:
-    """`/healthz` answers anyone `{"ok": …}` only; the details (database, channels, jobs, last
+              files: FileStore | None = None, health_secret: str | None = None,
+              pages: list[Route] | None = None) -> Starlette:
+    """The server's routes: webhooks, /healthz, /files/... and `pages` (the dashboard).
+    `/healthz` answers anyone `{"ok": …}` only; the details (database, channels, jobs, last
     updates, the clock) only with header HEALTH_HEADER == `health_secret`."""
 
     def webhook(route: WebhookRoute) -> Callable[[Request], Awaitable[Response]]:
@@ -167,6 +169,7 @@ def build_app(routes: list[WebhookRoute], health: HealthCheck,
     table.append(Route("/healthz", healthz, methods=["GET"]))
     table.append(Route("/files/{token}", file, methods=["GET"]))
     table.append(Route("/files/{token}/{name:path}", file, methods=["GET"]))
+    table.extend(pages or [])
     return Starlette(routes=table)
 
 

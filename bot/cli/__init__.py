@@ -4,7 +4,7 @@ Imports: anything below it (bot.channels, features, core, storage); nothing impo
 
 from __future__ import annotations
 
-from bot.cli import commands, digest, exports  # noqa: F401  (each adds its commands to `app`)
+from bot.cli import commands, dashboard, digest, exports  # noqa: F401  (each adds its commands to `app`)
 from bot.cli.base import app
 
 

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "who": MEMBERS,
     "due": MEMBERS,
     "status": MEMBERS,
+    "dashboard": MEMBERS,  # the page shows each role its own scope (bot.dashboard.view)
     "ask": MEMBERS,
     "report": frozenset({"officer", "principal", "leader"}),  # leaders own CDDH-1/2
     "history": MEMBERS,

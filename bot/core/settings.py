@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     zalo_webhook_secret: str | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
     public_base_url: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
     public_file_hours: float = Field(default=24, alias="PUBLIC_FILE_HOURS")
+    # The dashboard (/app/): signing key, initData age, one-time links, sessions.
+    dashboard_secret: str | None = Field(default=None, alias="DASHBOARD_SECRET")
+    dashboard_initdata_max_age: float = Field(default=3600, alias="DASHBOARD_INITDATA_MAX_AGE")
+    dashboard_link_minutes: float = Field(default=15, alias="DASHBOARD_LINK_MINUTES")
+    dashboard_session_hours: float = Field(default=8, alias="DASHBOARD_SESSION_HOURS")
+    telegram_webapp_js: str = Field(default="https://telegram.org/js/telegram-web-app.js",
+                                    alias="TELEGRAM_WEBAPP_JS")
     poll_timeout: int = Field(default=10, alias="PARBOT_POLL_TIMEOUT")
     log_level: str = Field(default="INFO", alias="PARBOT_LOG_LEVEL")
     evidence_dir: Path | None = Field(default=None, alias="PARBOT_EVIDENCE_DIR")

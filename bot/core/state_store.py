@@ -62,3 +62,18 @@ def delete(engine: Engine, kind: str, key: str) -> bool:
             return False
         session.delete(row)
         return True
+
+
+def claim(engine: Engine, kind: str, key: str, data: dict) -> bool:
+    """Insert one row only if none exists: True for the first caller, False for every later
+    one (one-time tokens; concurrent callers race on the unique (kind, key))."""
+    try:
+        with session_scope(engine) as session:
+            if session.exec(select(m.BotState.id).where(m.BotState.kind == kind,
+                                                        m.BotState.key == key)).first():
+                return False
+            session.add(m.BotState(kind=kind, key=key, data=data, updated_at=clock.now()))
+        return True
+    except IntegrityError:
+        return False
+
