@@ -7,7 +7,8 @@ is handled in the background; a body is capped while it streams (413) and anythi
 not an update is a 400. `/healthz` says 200 `{"ok": true}` or 503 `{"ok": false}` to anyone; with
 the secret (header X-Parbot-Health-Secret) it adds whether the database answers, the schedulers
 run and when the last update came. `/app/` is the dashboard (bot.channels.dashboard).
-`/files/<token>` serves what `FileStore` holds: charts and documents for Zalo, which takes photos only by URL, under unguessable paths that expire.
+`/files/<token>` serves what `FileStore` holds: charts and documents for Zalo, which takes photos
+only by URL, under unguessable paths that expire.
 
 Nothing here knows a chat platform: routes are (path, header, secret, accept) and the runner wires
 them to the Applications.
