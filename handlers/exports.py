@@ -17,6 +17,7 @@ from bot.core.clock import clock
 from bot.core.files import FileUnavailable
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import ButtonPrefix, button_data
 from bot.paperwork.periods import Period, PeriodError, parse_period
 from bot.paperwork.plan_sheets import (
     confirm_staged,
@@ -33,7 +34,8 @@ from bot.plans.store import NoPlan
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 from handlers.files import download
 
-CONFIRM, CANCEL = "plansheet:yes", "plansheet:no"
+CONFIRM = button_data(ButtonPrefix.PLANSHEET, "yes")
+CANCEL = button_data(ButtonPrefix.PLANSHEET, "no")
 PREVIEW_LINES = 30  # per list, so a preview fits one message
 MESSAGE_LIMIT = 4000
 

@@ -8,13 +8,14 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.replies import Button, Reply
+from bot.core.vocab import cmd_data
 from bot.people import identity
 from bot.people.assignments import responsibilities
 from handlers.common import actor_of, answer, requires, run, services
 
 
 def _member_buttons(actor: Actor, lang: str, commands: set[str]) -> list[list[Button]]:
-    row = [Button(t(f"button.{c}", lang), f"cmd:{c}") for c in ("report", "due", "help")
+    row = [Button(t(f"button.{c}", lang), cmd_data(c)) for c in ("report", "due", "help")
            if c in commands and allowed(actor.role, c)]
     return [row] if row else []
 

@@ -41,6 +41,7 @@ from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Button, Reply
+from bot.core.vocab import ask_data
 from storage import models as m
 
 # intent -> the command whose permission it needs (bot/core/access.py)
@@ -277,7 +278,7 @@ def ask_back(snap: PlanSnapshot, actor: Actor, q: Question, text: str,
     items, as two or three buttons."""
     reply = not_understood(snap, actor, q, public_plan)
     passages = [Button(_short(f"📄 {s.passage.title}", LABEL_NAME + 12),
-                       f"ask:{snap.id}:text:{s.position}")
+                       ask_data(snap.id, "text", s.position))
                 for s in extract.nearest(snap, text)]
     if not passages:
         return reply
@@ -340,9 +341,9 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
 
 def _choose(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply:
     lang = actor.language
-    kind = "who:t." if q.topic == "who" else "target:"
+    intent, mark = ("who", "t.") if q.topic == "who" else ("target", "")
     rows = [[Button(_short(f"{tg.code} · {tg.name_en if lang == 'en' else tg.name}"),
-                    f"ask:{snap.id}:{kind}{tg.code}")] for tg in q.choices]
+                    ask_data(snap.id, intent, f"{mark}{tg.code}"))] for tg in q.choices]
     return Reply(t("answers.choose", lang, count=len(q.choices), plan=snap.short(lang)), rows)
 
 
@@ -366,19 +367,19 @@ def suggestions(snap: PlanSnapshot, actor: Actor, q: Question | None,
         name = _short(name or e.code, LABEL_NAME)
         if e.kind == "target" and allowed(actor.role, "target", public_plan):
             out.append(Button(t("answers.suggest.target", lang, code=e.code, name=name),
-                              f"ask:{snap.id}:target:{e.code}"))
+                              ask_data(snap.id, "target", e.code)))
         elif e.kind == "area" and allowed(actor.role, "plan", public_plan):
             out.append(Button(t("answers.suggest.area", lang, name=name),
-                              f"ask:{snap.id}:area:{e.code}"))
+                              ask_data(snap.id, "area", e.code)))
         elif e.kind == "obligation" and allowed(actor.role, "plan", public_plan):
             out.append(Button(t("answers.suggest.obligation", lang, name=name),
-                              f"ask:{snap.id}:obligation:{e.code}"))
+                              ask_data(snap.id, "obligation", e.code)))
         elif e.kind == "review" and allowed(actor.role, "plan", public_plan):
             out.append(Button(t("answers.suggest.review", lang, name=name),
-                              f"ask:{snap.id}:review:{e.code}"))
-    defaults = [("due", "answers.suggest.due", f"ask:{snap.id}:due:quarter"),
-                ("status", "answers.suggest.status", f"ask:{snap.id}:status:"),
-                ("plan", "answers.suggest.areas", f"ask:{snap.id}:areas:")]
+                              ask_data(snap.id, "review", e.code)))
+    defaults = [("due", "answers.suggest.due", ask_data(snap.id, "due", "quarter")),
+                ("status", "answers.suggest.status", ask_data(snap.id, "status", "")),
+                ("plan", "answers.suggest.areas", ask_data(snap.id, "areas", ""))]
     for command, key, data in defaults:
         if len(out) >= 3:
             break

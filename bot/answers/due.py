@@ -27,7 +27,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
-from bot.core.vocab import TargetState
+from bot.core.vocab import TargetState, ask_data, cmd_data
 from bot.plans.deadlines import DueItem, due_items
 from bot.plans.overview import due_phrase, plan_status
 from bot.reporting.submissions import outstanding
@@ -204,9 +204,9 @@ def _item_lines(items: list[DueItem], today: dt.date, lang: str, past: bool) -> 
 def _buttons(snap: PlanSnapshot, period: Period, lang: str) -> list[list[Button]]:
     options = [("week", "answers.button.due_week"), ("month", "answers.button.due_month"),
                ("quarter", "answers.button.due_quarter"), ("year", "answers.button.due_year")]
-    row = [Button(t(key, lang), f"ask:{snap.id}:due:{kind}") for kind, key in options
+    row = [Button(t(key, lang), ask_data(snap.id, "due", kind)) for kind, key in options
            if not (period.kind == kind and period.relative == "this")][:3]
-    return [row, [Button(t("answers.button.status", lang), "cmd:status")]]
+    return [row, [Button(t("answers.button.status", lang), cmd_data("status"))]]
 
 
 def dissolved_lines(snap: PlanSnapshot, today: dt.date, lang: str) -> list[str]:

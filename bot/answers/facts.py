@@ -17,6 +17,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date, fmt_short_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import ask_data, cmd_data
 from bot.plans.deadlines import DueItem
 from bot.plans.overview import due_phrase, plan_status
 from bot.progress.wording import requirement_words
@@ -93,7 +94,7 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
                    targets=len(snap.targets), obligations=len(snap.obligations),
                    reviews=len(snap.reviews))]
     lines.append(cite(snap, [s for s in sources if s], lang))
-    return Reply("\n".join(lines), [[Button(t("answers.button.plan", lang), "cmd:plan")]])
+    return Reply("\n".join(lines), [[Button(t("answers.button.plan", lang), cmd_data("plan"))]])
 
 
 def areas_reply(snap: PlanSnapshot, actor: Actor) -> Reply:
@@ -105,7 +106,7 @@ def areas_reply(snap: PlanSnapshot, actor: Actor) -> Reply:
                        targets=len(snap.area_targets(a.code))))
     lines.append(cite(snap, [a.source for a in snap.areas], lang))
     # the bridge numbers the options itself: a label of its own number read "1. 1. CDDH"
-    rows = [[Button(f"🗂 {a.code}", f"ask:{snap.id}:area:{a.code}")
+    rows = [[Button(f"🗂 {a.code}", ask_data(snap.id, "area", a.code))
              for a in snap.areas[i:i + 4]] for i in range(0, len(snap.areas), 4)]
     return Reply("\n".join(lines), rows)
 
@@ -140,9 +141,9 @@ def area_reply(snap: PlanSnapshot, actor: Actor, area: AreaInfo, today: dt.date)
         if len(area.tasks) > TASKS_SHOWN:
             lines.append("  " + t("answers.more_line", lang, count=len(area.tasks) - TASKS_SHOWN))
     lines.append(cite(snap, sources, lang))
-    buttons = [Button(t("answers.button.who", lang), f"ask:{snap.id}:who:a.{area.code}"),
+    buttons = [Button(t("answers.button.who", lang), ask_data(snap.id, "who", f"a.{area.code}")),
                Button(t("answers.button.area_status", lang, code=area.code),
-                      f"ask:{snap.id}:status:{area.code}")]
+                      ask_data(snap.id, "status", area.code))]
     return Reply("\n".join(lines), [buttons])
 
 
@@ -235,6 +236,6 @@ def obligation_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: 
         lines.append(t("answers.who.responsible", lang, people=wording.people(o.responsible)))
     lines.append(cite(snap, o.source, lang))
     return Reply("\n".join(lines), [[Button(t("answers.button.who", lang),
-                                            f"ask:{snap.id}:who:o.{o.code}"),
+                                            ask_data(snap.id, "who", f"o.{o.code}")),
                                      Button(t("answers.button.due_quarter", lang),
-                                            f"ask:{snap.id}:due:quarter")]])
+                                            ask_data(snap.id, "due", "quarter"))]])

@@ -23,7 +23,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
-from bot.core.vocab import TargetState
+from bot.core.vocab import TargetState, ask_data
 from bot.plans.overview import due_phrase
 from bot.progress import Assessment
 from bot.progress.wording import requirement_text, value_text
@@ -138,7 +138,7 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         sources = [area.source] + [v.source for ts in found.targets for v in ts.target.values]
         lines.append(cite(snap, sources, lang))
         return Reply("\n".join(lines), [[Button(t("answers.button.status_all", lang),
-                                                f"ask:{snap.id}:status:")]])
+                                                ask_data(snap.id, "status", ""))]])
     total = Counter()
     for a in areas:
         total.update(a.counts)
@@ -159,9 +159,9 @@ def status_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     lines.append(cite(snap, [a.area.source for a in areas], lang))
     bad = [a for a in areas if a.state in (TargetState.BEHIND, TargetState.AT_RISK)][:3]
     buttons = [Button(t("answers.button.area_status", lang, code=a.area.code),
-                      f"ask:{snap.id}:status:{a.area.code}") for a in bad]
+                      ask_data(snap.id, "status", a.area.code)) for a in bad]
     rows = [buttons] if buttons else []
-    rows.append([Button(t("answers.button.behind", lang), f"ask:{snap.id}:behind:")])
+    rows.append([Button(t("answers.button.behind", lang), ask_data(snap.id, "behind", ""))])
     return Reply("\n".join(lines), rows)
 
 
@@ -201,4 +201,4 @@ def behind_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     lines.append(cite(snap, [v.source for ts in bad for v in ts.target.values]
                       or [a.area.source for a in areas], lang))
     return Reply("\n".join(lines), [[Button(t("answers.button.status_all", lang),
-                                            f"ask:{snap.id}:status:")]])
+                                            ask_data(snap.id, "status", ""))]])

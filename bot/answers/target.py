@@ -26,7 +26,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
-from bot.core.vocab import TargetState, Unit
+from bot.core.vocab import TargetState, Unit, ask_data, cmd_data
 from bot.progress import Assessment, moment_of
 from bot.progress.wording import requirement_text, requirement_words, trend_text, value_text
 from storage import models as m
@@ -136,11 +136,11 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         else:
             lines.extend(progress)
     lines.append(cite(snap, [v.source for v in shown], lang))
-    buttons = [Button(t("answers.button.who", lang), f"ask:{snap.id}:who:t.{target.code}")]
+    buttons = [Button(t("answers.button.who", lang), ask_data(snap.id, "who", f"t.{target.code}"))]
     if allowed(actor.role, "report"):
-        buttons.append(Button(t("answers.button.report", lang), "cmd:report"))
+        buttons.append(Button(t("answers.button.report", lang), cmd_data("report")))
     elif actor.is_member:
-        buttons.append(Button(t("answers.button.status", lang), "cmd:status"))
+        buttons.append(Button(t("answers.button.status", lang), cmd_data("status")))
     return Reply("\n".join(lines), [buttons])
 
 

@@ -22,6 +22,7 @@ from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
 from bot.core.text import name_matches
+from bot.core.vocab import ask_data
 from storage import models as m
 
 
@@ -74,7 +75,7 @@ def who_target(session: Session, snap: PlanSnapshot, actor: Actor, target: Targe
     lines.append(t("answers.who.phases", lang, phases=_phases(target, lang)))
     lines.append(cite(snap, [v.source for v in target.values], lang))
     return Reply("\n".join(lines), [[Button(t("answers.button.target", lang),
-                                            f"ask:{snap.id}:target:{target.code}")]])
+                                            ask_data(snap.id, "target", target.code))]])
 
 
 def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: ObligationInfo,
@@ -89,7 +90,7 @@ def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: Oblig
         lines.append(t("answers.obligation.recipient", lang, recipient=ob.recipient))
     lines.append(cite(snap, ob.source, lang))
     return Reply("\n".join(lines), [[Button(t("answers.button.deadline", lang),
-                                            f"ask:{snap.id}:obligation:{ob.code}")]])
+                                            ask_data(snap.id, "obligation", ob.code))]])
 
 
 def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo) -> Reply:
@@ -112,7 +113,7 @@ def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo) -> Reply:
         sources += [v.source for v in tg.values]
     lines.append(cite(snap, sources, lang))
     return Reply("\n".join(lines), [[Button(t("answers.button.area", lang),
-                                            f"ask:{snap.id}:area:{area.code}")]])
+                                            ask_data(snap.id, "area", area.code))]])
 
 
 def _roles_of(snap: PlanSnapshot, person: PersonInfo):

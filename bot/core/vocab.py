@@ -68,3 +68,18 @@ def parse_button(data: str, prefix: ButtonPrefix, parts: int) -> list[str] | Non
         return None
     fields = rest.split(":", parts - 1)
     return fields if len(fields) == parts else None
+
+
+def rep_data(*parts: object) -> str:
+    """A step button of the /report conversation: rep:<action>[:<arg>]."""
+    return button_data(ButtonPrefix.REPORT, *parts)
+
+
+def ask_data(plan_id: object, intent: str, argument: object = "") -> str:
+    """A suggested question: ask:<plan id>:<intent>:<argument>."""
+    return button_data(ButtonPrefix.ASK, plan_id, intent, argument)
+
+
+def cmd_data(command: str) -> str:
+    """A button that runs a command as if typed: cmd:<name>."""
+    return button_data(ButtonPrefix.COMMAND, command)

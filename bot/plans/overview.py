@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date
 from bot.core.replies import Button, Reply
+from bot.core.vocab import cmd_data
 from bot.plans.deadlines import DueItem, due_items
 from bot.plans.store import plan_by_code
 from storage import models as m
@@ -147,8 +148,8 @@ def render_overview(ov: PlanOverview, today: dt.date, lang: str) -> Reply:
     else:
         lines.append(t("plan.no_next", lang))
     lines.append(t("plan.source", lang, number=ov.number))
-    buttons = [[Button(t("button.due", lang), "cmd:due"),
-                Button(t("button.help", lang), "cmd:help")]]
+    buttons = [[Button(t("button.due", lang), cmd_data("due")),
+                Button(t("button.help", lang), cmd_data("help"))]]
     return Reply("\n".join(lines), buttons)
 
 

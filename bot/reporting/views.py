@@ -13,7 +13,7 @@ import datetime as dt
 from bot.core.catalogue import t
 from bot.core.formatting import days_left_phrase, fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
-from bot.core.vocab import ButtonPrefix, Comparison, TargetState, Unit, button_data
+from bot.core.vocab import ButtonPrefix, Comparison, TargetState, Unit, button_data, rep_data
 from bot.progress import Assessment, Figure, ParsedValue, ValueProblem
 from bot.progress.wording import requirement_text, value_text
 from bot.reporting import (
@@ -51,7 +51,7 @@ def _when(moment: dt.datetime) -> str:
 # --- choosing ----------------------------------------------------------------------------------
 
 def cancel_row(lang: str) -> list[Button]:
-    return [Button(t("report.button.cancel", lang), "rep:cancel")]
+    return [Button(t("report.button.cancel", lang), rep_data("cancel"))]
 
 
 def target_label(item: Reportable, lang: str) -> str:
@@ -68,7 +68,7 @@ def target_label(item: Reportable, lang: str) -> str:
 def target_list(items: list[Reportable], lang: str, sendable: list | tuple = (),
                 today: dt.date | None = None) -> Reply:
     """The targets to report on, then the recurring reports to mark sent (a tap records it)."""
-    buttons = [[Button(target_label(i, lang), button_data(ButtonPrefix.REPORT, "t", i.code))]
+    buttons = [[Button(target_label(i, lang), rep_data("t", i.code))]
                for i in items]
     text = t("report.pick", lang)
     if sendable:
@@ -79,7 +79,7 @@ def target_list(items: list[Reportable], lang: str, sendable: list | tuple = (),
             name = name[:NAME_IN_BUTTON - 1].rstrip() + "…"
         due = t("report.deadline_short", lang, date=fmt_date(item.last_day))
         buttons.append([Button(f"📨 {name} · {item.label} · {due}",
-                               button_data(ButtonPrefix.REPORT, "sent", item.item_id,
+                               rep_data("sent", item.item_id,
                                            item.period))])
     return Reply(text, [*buttons, cancel_row(lang)])
 
@@ -89,7 +89,7 @@ def no_targets(lang: str) -> Reply:
 
 
 def unit_question(item: Reportable, units: list[UnitChoice], lang: str) -> Reply:
-    buttons = [[Button(u.name, f"rep:u:{u.id}")] for u in units]
+    buttons = [[Button(u.name, rep_data("u", u.id))] for u in units]
     return Reply(t("report.pick_unit", lang, code=item.code), [*buttons, cancel_row(lang)])
 
 
@@ -119,8 +119,8 @@ def target_card(item: Reportable, unit_name: str | None, today: dt.date, lang: s
 def value_question(unit: str, lang: str, before: list[str] | None = None) -> Reply:
     lines = [*(before or []), t(f"report.ask.{unit}", lang)]
     if unit == Unit.BOOLEAN:
-        buttons = [[Button(t("report.button.yes", lang), "rep:v:1"),
-                    Button(t("report.button.no", lang), "rep:v:0")], cancel_row(lang)]
+        buttons = [[Button(t("report.button.yes", lang), rep_data("v", "1")),
+                    Button(t("report.button.no", lang), rep_data("v", "0"))], cancel_row(lang)]
     else:  # a lone ✖: channels without keyboards take a typed number as the value, not it
         lines.append(t("report.ask.cancel_hint", lang))
         buttons = [cancel_row(lang)]
@@ -151,51 +151,51 @@ def value_problem(problem: ValueProblem, unit: str, lang: str) -> Reply:
 
 def note_question(lang: str) -> Reply:
     return Reply(t("report.ask_note", lang),
-                 [[Button(t("report.button.skip", lang), "rep:skip")], cancel_row(lang)])
+                 [[Button(t("report.button.skip", lang), rep_data("skip"))], cancel_row(lang)])
 
 
 def note_too_long(length: int, lang: str) -> Reply:
     return Reply(t("report.note_too_long", lang, length=length, max=NOTE_MAX),
-                 [[Button(t("report.button.skip", lang), "rep:skip")]])
+                 [[Button(t("report.button.skip", lang), rep_data("skip"))]])
 
 
 def evidence_question(draft: Draft, lang: str) -> Reply:
     if draft.evidence:
         return evidence_received(draft, lang)
     return Reply(t("report.ask_evidence", lang),
-                 [[Button(t("report.button.skip", lang), "rep:done")], cancel_row(lang)])
+                 [[Button(t("report.button.skip", lang), rep_data("done"))], cancel_row(lang)])
 
 
 def evidence_received(draft: Draft, lang: str) -> Reply:
-    rows = [[Button(t("report.button.done", lang), "rep:done")]]
+    rows = [[Button(t("report.button.done", lang), rep_data("done"))]]
     if draft.back_to_summary:
-        rows.append([Button(t("report.button.clear_evidence", lang), "rep:clear")])
+        rows.append([Button(t("report.button.clear_evidence", lang), rep_data("clear"))])
     return Reply(t("report.evidence_received", lang, count=len(draft.evidence)), rows)
 
 
 def evidence_refused(name: str, lang: str) -> Reply:
     return Reply(t("report.evidence_refused", lang, name=name),
-                 [[Button(t("report.button.done", lang), "rep:done")]])
+                 [[Button(t("report.button.done", lang), rep_data("done"))]])
 
 
 def evidence_too_big(name: str, max_bytes: int, lang: str) -> Reply:
     return Reply(t("report.evidence_too_big", lang, name=name, mb=max_bytes // (1024 * 1024)),
-                 [[Button(t("report.button.done", lang), "rep:done")]])
+                 [[Button(t("report.button.done", lang), rep_data("done"))]])
 
 
 def evidence_unreadable(name: str, lang: str) -> Reply:
     return Reply(t("report.evidence_unreadable", lang, name=name),
-                 [[Button(t("report.button.done", lang), "rep:done")]])
+                 [[Button(t("report.button.done", lang), rep_data("done"))]])
 
 
 def evidence_full(lang: str) -> Reply:
     return Reply(t("report.evidence_full", lang, max=EVIDENCE_MAX),
-                 [[Button(t("report.button.done", lang), "rep:done")]])
+                 [[Button(t("report.button.done", lang), rep_data("done"))]])
 
 
 def evidence_text(lang: str) -> Reply:
     return Reply(t("report.evidence_text", lang),
-                 [[Button(t("report.button.done", lang), "rep:done")]])
+                 [[Button(t("report.button.done", lang), rep_data("done"))]])
 
 
 # --- summary and confirmation ------------------------------------------------------------------
@@ -211,20 +211,20 @@ def summary(draft: Draft, item: Reportable, lang: str) -> Reply:
                  else t("report.summary_no_note", lang))
     lines.append(t("report.summary_evidence", lang, count=len(draft.evidence))
                  if draft.evidence else t("report.summary_no_evidence", lang))
-    buttons = [[Button(t("report.button.confirm", lang), f"rep:ok:{draft.id}"),
-                Button(t("report.button.edit", lang), "rep:edit"),
-                Button(t("report.button.cancel", lang), "rep:cancel")]]
+    buttons = [[Button(t("report.button.confirm", lang), rep_data("ok", draft.id)),
+                Button(t("report.button.edit", lang), rep_data("edit")),
+                Button(t("report.button.cancel", lang), rep_data("cancel"))]]
     return Reply("\n".join(lines), buttons)
 
 
 def edit_menu(draft: Draft, units: int, lang: str) -> Reply:
-    row = [Button(t("report.button.edit_value", lang), "rep:e:value"),
-           Button(t("report.button.edit_note", lang), "rep:e:note"),
-           Button(t("report.button.edit_evidence", lang), "rep:e:evidence")]
+    row = [Button(t("report.button.edit_value", lang), rep_data("e", "value")),
+           Button(t("report.button.edit_note", lang), rep_data("e", "note")),
+           Button(t("report.button.edit_evidence", lang), rep_data("e", "evidence"))]
     rows = [row]
     if units > 1:
-        rows.append([Button(t("report.button.edit_unit", lang), "rep:e:unit")])
-    rows.append([Button(t("report.button.back", lang), "rep:back")])
+        rows.append([Button(t("report.button.edit_unit", lang), rep_data("e", "unit"))])
+    rows.append([Button(t("report.button.back", lang), rep_data("back"))])
     return Reply(t("report.edit_menu", lang), rows)
 
 
@@ -322,8 +322,8 @@ def timed_out(draft: Draft, minutes: int, lang: str) -> Reply:
 def restart_question(draft: Draft, lang: str) -> Reply:
     what = draft.code or t("report.no_target_yet", lang)
     return Reply(t("report.restart_question", lang, what=what),
-                 [[Button(t("report.button.restart", lang), "rep:restart"),
-                   Button(t("report.button.continue", lang), "rep:continue")]])
+                 [[Button(t("report.button.restart", lang), rep_data("restart")),
+                   Button(t("report.button.continue", lang), rep_data("continue"))]])
 
 
 def nothing_open(lang: str) -> Reply:
