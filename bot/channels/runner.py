@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels import dashboard, inbox, webhooks, zalo
+from bot.channels import inbox, webhooks, zalo
 from bot.channels.app import build_application
 from bot.channels.leader import PROCESS, Leadership, SingleProcess
 from bot.channels.telegram import check_token, parse_update
@@ -323,8 +323,11 @@ class Runner:
         routes = [r for c in self.channels if (r := c.route()) is not None]
         if not routes and self.files is None:
             return None
-        pages = dashboard.routes(self.engine, self.settings) \
-            if self.settings.public_base_url else []
+        pages = []
+        if self.settings.public_base_url:
+            from bot.channels import dashboard  # jinja2: only where the page is served
+
+            pages = dashboard.routes(self.engine, self.settings)
         app = webhooks.build_app(
             routes, self.health, self.files,
             health_secret=self.settings.webhook_secret or self.settings.zalo_webhook_secret,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import holidays
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -28,11 +28,13 @@ class WorkCalendar:
     def __init__(self, extra: dict[dt.date, str] | None = None, country: str = "VN") -> None:
         self.extra = dict(extra or {})
         self.country = country
-        self._public: dict[tuple[int, str], holidays.HolidayBase] = {}
+        self._public: dict[tuple[int, str], Any] = {}  # holidays.HolidayBase
 
-    def _year(self, year: int, lang: str = "vi") -> holidays.HolidayBase:
+    def _year(self, year: int, lang: str = "vi") -> Any:
         key = (year, lang)
         if key not in self._public:
+            import holidays  # ~9 MB: loaded on the first working-day question, not at start
+
             self._public[key] = holidays.country_holidays(self.country, years=year,
                                                           language=lang)
         return self._public[key]

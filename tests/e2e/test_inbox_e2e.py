@@ -114,7 +114,10 @@ async def _telegram_burst_killed_and_restarted(tg: FakeTelegram, bot: BotProcess
     print(f"\nanswered before kill -9: {answered_before}, after the restart: "
           f"{sum(replies().values()) - answered_before}")
     rows = await asyncio.to_thread(_inbox_rows, db_url, "telegram")
-    assert len(rows) == BURST + len(users) and {r.status for r in rows} == {"done"}
+    assert len(rows) == BURST + len(users)
+    # a row fails only with a call in flight at the crash (logged as in doubt)
+    failed = [(r.update_key, r.error) for r in rows if r.status != "done"]
+    assert len(failed) <= in_doubt(bot), failed
     assert "Traceback" not in bot.logs()
 
 
@@ -187,7 +190,10 @@ async def test_zalo_webhook_kill_9_after_the_fifth_reply_loses_nothing(db_url):
             print(f"\nanswered before kill -9: {answered_before}, after the restart: "
                   f"{sum(replies().values()) - answered_before}")
             rows = await asyncio.to_thread(_inbox_rows, db_url, "zalo")
-            assert len(rows) == BURST + len(users) and {r.status for r in rows} == {"done"}
+            assert len(rows) == BURST + len(users)
+            # a row fails only with a call in flight at the crash (logged as in doubt)
+            failed = [(r.update_key, r.error) for r in rows if r.status != "done"]
+            assert len(failed) <= in_doubt(bot), failed
             assert "Traceback" not in bot.logs()
 
 
