@@ -24,11 +24,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n auto $(PYTEST_ARGS)
 
-## Before each commit: unit + integration on SQLite only, the hostile-input fuzz at 2,000 inputs
+## Before each commit: unit + integration on SQLite only, the hostile-input fuzz at 1,000 inputs
 ## (`make test` sends all 10,200).
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	env -u TEST_DATABASE_URL PARBOT_FUZZ_INPUTS=2000 $(BIN)/pytest -q -n auto tests/unit tests/integration $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL PARBOT_FUZZ_INPUTS=1000 $(BIN)/pytest -q -n auto tests/unit tests/integration $(PYTEST_ARGS)
 
 ## The console as an officer of the example roster.
 demo: $(STAMP)

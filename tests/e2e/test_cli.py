@@ -134,3 +134,23 @@ def test_plan_show_targets_for_checking_an_import(db_url):
     assert "  Năm 2024 và năm 2025: ≥ 85% — hạn 31/12/2025 (Phụ lục B.6; I.3.7)\n" in out
     missing = parbot("plan", "show", "--targets", "--code", "NO-SUCH", db_url=db_url)
     assert missing.returncode != 0
+
+
+def test_cli_preview_prints_the_digest_and_writes_the_chart(db_url, tmp_path):
+    from bot.paperwork.charts import png_size
+
+    assert parbot("db", "upgrade", db_url=db_url).returncode == 0
+    assert parbot("officers", "import", "data/roster.example.csv", db_url=db_url).returncode == 0
+    chart = tmp_path / "digest.png"
+    done = parbot("digest", "--preview", "--to", str(chart), db_url=db_url,
+                  env={"PARBOT_AS_OF": "2025-05-19T07:30:00"})
+    assert done.returncode == 0, done.stderr
+    assert "📊 Bản tin tuần 21/2025 — KH 737/KH-PGDĐT" in done.stdout
+    assert "7. Xây dựng chính quyền điện tử, chính quyền số" in done.stdout
+    assert "hạn 31/5/2025 (còn 12 ngày) — Bích Hậu, Minh Lý, Kim Sa" in done.stdout
+    assert png_size(chart.read_bytes())[0] == 1080
+    english = parbot("digest", "--preview", "--lang", "en", db_url=db_url,
+                     env={"PARBOT_AS_OF": "2025-05-19T07:30:00"})
+    assert "Weekly digest 21/2025" in english.stdout
+    refused = parbot("digest", db_url=db_url)
+    assert refused.returncode == 2 and "--preview" in refused.stderr

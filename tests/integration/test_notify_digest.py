@@ -255,23 +255,3 @@ def test_replies_keep_the_caption_within_telegram_limits(engine):
     assert replies[0].photo == b"png" and len(replies[0].text) <= 1024
     assert all(len(r.text) <= 4096 for r in replies)
     assert [b.data for b in replies[-1].buttons[0]] == ["cmd:status"]
-
-
-def test_cli_preview_prints_the_digest_and_writes_the_chart(db_url, tmp_path):
-    from tests.cli_helpers import parbot
-
-    assert parbot("db", "upgrade", db_url=db_url).returncode == 0
-    assert parbot("officers", "import", "data/roster.example.csv", db_url=db_url).returncode == 0
-    chart = tmp_path / "digest.png"
-    done = parbot("digest", "--preview", "--to", str(chart), db_url=db_url,
-                  env={"PARBOT_AS_OF": "2025-05-19T07:30:00"})
-    assert done.returncode == 0, done.stderr
-    assert "📊 Bản tin tuần 21/2025 — KH 737/KH-PGDĐT" in done.stdout
-    assert "7. Xây dựng chính quyền điện tử, chính quyền số" in done.stdout
-    assert "hạn 31/5/2025 (còn 12 ngày) — Bích Hậu, Minh Lý, Kim Sa" in done.stdout
-    assert png_size(chart.read_bytes())[0] == 1080
-    english = parbot("digest", "--preview", "--lang", "en", db_url=db_url,
-                     env={"PARBOT_AS_OF": "2025-05-19T07:30:00"})
-    assert "Weekly digest 21/2025" in english.stdout
-    refused = parbot("digest", db_url=db_url)
-    assert refused.returncode == 2 and "--preview" in refused.stderr
