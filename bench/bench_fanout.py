@@ -29,7 +29,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import Session, select  # noqa: E402
 
 from bot.channels.app import build_application  # noqa: E402
 from bot.channels.delivery import deliver_due  # noqa: E402
@@ -38,9 +37,9 @@ from bot.core.services import Services  # noqa: E402
 from bot.core.settings import DEFAULT_PLAN, Settings  # noqa: E402
 from bot.notify import notification_log as notifications  # noqa: E402
 from bot.plans.store import import_plan_file  # noqa: E402
-from storage import models as m  # noqa: E402
-from storage.db import make_engine, session_scope, upgrade  # noqa: E402
+from storage.db import make_engine, upgrade  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.notify_support import add_report_recipients  # noqa: E402
 
 TELEGRAM_RATE = 30  # messages per second, all chats together
 FIRST_CHAT = 5_000_000
@@ -55,21 +54,7 @@ def seed(url: str, recipients: int) -> None:
     upgrade(engine)
     clock.set(dt.datetime(2025, 5, 1, 9, 0))
     import_plan_file(engine, DEFAULT_PLAN)
-    with Session(engine) as session:
-        report = session.exec(select(m.Obligation).where(
-            m.Obligation.code == "BC-TTHC-THANG")).one()
-        unit = session.exec(select(m.Unit)).first()
-    with session_scope(engine) as session:
-        for i in range(recipients):
-            officer = m.Officer(full_name=f"Cán bộ Thử {i:04d}", role="officer",
-                                unit_id=unit.id)
-            session.add(officer)
-            session.flush()
-            session.add(m.ChannelIdentity(officer_id=officer.id, channel="telegram",
-                                          external_id=str(FIRST_CHAT + i),
-                                          linked_at=clock.now()))
-            session.add(m.Assignment(officer_id=officer.id, obligation_id=report.id,
-                                     kind="responsible", created_at=clock.now()))
+    add_report_recipients(engine, recipients, FIRST_CHAT)
     engine.dispose()
 
 

@@ -21,6 +21,7 @@ from bot.people import identity
 from bot.people.roster import import_roster
 from bot.plans.store import has_plan, import_plan_file
 from storage import models as m
+from storage.db import session_scope
 from tests.chat import RecordingRequest
 from tests.conftest import ROOT
 
@@ -154,3 +155,24 @@ def days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute))
+
+
+def add_report_recipients(engine: Engine, count: int, first_chat: int) -> None:
+    """`count` officers, each responsible for the monthly TTHC report and linked on Telegram as
+    chats first_chat, first_chat + 1, … (a nudge run to many recipients: the fan-out bench and
+    the two-process test)."""
+    with Session(engine) as session:
+        report = session.exec(select(m.Obligation).where(
+            m.Obligation.code == "BC-TTHC-THANG")).one()
+        unit = session.exec(select(m.Unit)).first()
+    with session_scope(engine) as session:
+        for i in range(count):
+            officer = m.Officer(full_name=f"Cán bộ Thử {i:04d}", role="officer",
+                                unit_id=unit.id)
+            session.add(officer)
+            session.flush()
+            session.add(m.ChannelIdentity(officer_id=officer.id, channel="telegram",
+                                          external_id=str(first_chat + i),
+                                          linked_at=clock.now()))
+            session.add(m.Assignment(officer_id=officer.id, obligation_id=report.id,
+                                     kind="responsible", created_at=clock.now()))

@@ -69,6 +69,16 @@ class Leadership:
     def is_leader(self) -> bool:
         return self._leader
 
+    async def wait_to_lead(self, stop: asyncio.Event) -> bool:
+        """Wait until this process leads or `stop` is set; True when it now leads (the caller
+        then takes over what the old leader left unfinished)."""
+        waiting = asyncio.create_task(self.became.wait())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        stopping.cancel()
+        return self.is_leader and not stop.is_set()
+
     # --- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
         """SQLite: take the lock file (raises SingleProcess) and lead. PostgreSQL: connect,

@@ -682,12 +682,7 @@ class ZaloChannel:
         backoff = 0.5
         while not self._stop.is_set():
             if self.leadership is not None and not self.leadership.is_leader:
-                waiting = asyncio.create_task(self.leadership.became.wait())
-                stopping = asyncio.create_task(self._stop.wait())
-                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                waiting.cancel()
-                stopping.cancel()
-                if self.leadership.is_leader and not self._stop.is_set():
+                if await self.leadership.wait_to_lead(self._stop):
                     await self.recover()
                 continue
             try:

@@ -10,13 +10,14 @@ import json
 import time
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot.core.clock import clock
 from storage import models as m
-from storage.db import make_engine, session_scope
+from storage.db import make_engine
 from tests.bot_process import BotProcess, prepare_database, query
 from tests.fake_telegram import FakeTelegram
+from tests.notify_support import add_report_recipients
 
 pytestmark = pytest.mark.e2e
 
@@ -34,21 +35,7 @@ def _seed(db_url: str) -> None:
     prepare_database(db_url, roster=None)
     engine = make_engine(db_url)
     try:
-        with Session(engine) as session:
-            report = session.exec(select(m.Obligation).where(
-                m.Obligation.code == "BC-TTHC-THANG")).one()
-            unit = session.exec(select(m.Unit)).first()
-        with session_scope(engine) as session:
-            for i in range(RECIPIENTS):
-                officer = m.Officer(full_name=f"Cán bộ Thử {i:03d}", role="officer",
-                                    unit_id=unit.id)
-                session.add(officer)
-                session.flush()
-                session.add(m.ChannelIdentity(officer_id=officer.id, channel="telegram",
-                                              external_id=str(FIRST_CHAT + i),
-                                              linked_at=clock.now()))
-                session.add(m.Assignment(officer_id=officer.id, obligation_id=report.id,
-                                         kind="responsible", created_at=clock.now()))
+        add_report_recipients(engine, RECIPIENTS, FIRST_CHAT)
     finally:
         engine.dispose()
         clock.reset()
