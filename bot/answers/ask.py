@@ -116,7 +116,8 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
         for i, part in enumerate(parts):
             reply, score = best_answer(engine, session, plan, snap, actor, part, today,
                                        officers, public_plan)
-            if i and score < CARRY:  # "… và ai phối hợp?": the first part's subject
+            if i and (score < CARRY or _names_nothing(snap, part, today, officers)):
+                # "… và ai phối hợp?", "… số liệu bao nhiêu?": the first part's subject
                 again, better = best_answer(engine, session, plan, snap, actor,
                                             f"{plain.subject(parts[0])} {part}", today,
                                             officers, public_plan)
@@ -125,6 +126,16 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             if all(reply.text != other.text for other in answered):
                 answered.append(reply)
         return plain.join(answered)
+
+
+def _names_nothing(snap: PlanSnapshot, part: str, today: dt.date,
+                   officers: list[OfficerRef]) -> bool:
+    """A part of a message that names no plan item, person, period or phase by itself is
+    about what the message's first part named."""
+    q = understand(snap, part, today, officers)
+    named = q.target or q.area or q.obligation or q.review or q.people or q.officers or \
+        q.period or q.phase or q.year or q.choices
+    return not named and not any(h.confidence >= 0.4 for h in q.hits)
 
 
 CARRY = 0.6  # a later part answered below this is asked again with the first part's subject

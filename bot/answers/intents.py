@@ -192,6 +192,29 @@ def area_by_words(snap: PlanSnapshot, norm: str, cleaned: str) -> AreaInfo | Non
     return best
 
 
+_PLAN_WORD = re.compile(r"(?<![a-z])(?:ke hoach|plan)((?:\s+[a-z]+)+)")
+
+
+def without_plan_name(snap: PlanSnapshot, norm: str) -> str:
+    """The question without the words that name the plan itself after "kế hoạch" ("theo kế
+    hoạch cải cách hành chính ngành giáo dục"): they name the whole plan, not one of its items,
+    though each item's name repeats them."""
+    key = ("title words",)
+    title = snap.extra.get(key)
+    if title is None:
+        title = snap.extra[key] = set(tokens(normalise(f"{snap.title} {snap.title_en}"))) - \
+            {"ke", "hoach", "plan"}
+
+    def strip(m: re.Match) -> str:
+        words = m.group(1).split()
+        kept = 0
+        while kept < len(words) and words[kept] in title:
+            kept += 1
+        return " ".join(["", *words[kept:]]) if kept >= 2 else m.group(0)
+
+    return _PLAN_WORD.sub(lambda m: " " + strip(m).strip(), norm).strip()
+
+
 def phase_in(snap: PlanSnapshot, norm: str) -> PhaseInfo | None:
     years = slots.year_range(norm)
     if years:
@@ -357,7 +380,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
         q.period = None
     words = tokens(norm)
     found_index = index(snap)
-    hits = found_index.search(norm)
+    about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
+    hits = found_index.search(about) if tokens(about) else []
     q.hits = hits
     unknown = found_index.unknown(norm)
     with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter

@@ -14,16 +14,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.answers import figures, slots, wording
-from bot.answers.intents import COORDINATE, cue, phase_in
+from bot.answers.intents import COORDINATE, PARTNERS, WHO, OfficerRef, cue, phase_in
 from bot.answers.normalise import normalise
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
 from bot.answers.target import selected_values
+from bot.answers.who import who_of
 from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
 from bot.progress.wording import value_text
+from bot.reporting.history import History, history
+from bot.reporting.views import history_view
 from storage import models as m
 
 ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
@@ -41,6 +44,13 @@ _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao"
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
 _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "who hasn t",
                 "who haven t", "ai con thieu")
+# "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
+_MY_REPORTS = re.compile(
+    rf"(?:^|\s){ME} (?:da |vua )?(?:bao cao|gui|nop|cap nhat)(?:\s|$)"
+    r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
+    r"have i reported)(?:\s|$)")
+_BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
+           "da gui", "da nop", "ngay nao", "hom nao", "last", "latest", "previous", "recent*")
 LIMIT = 1400
 
 
@@ -67,6 +77,12 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
+    if _MY_REPORTS.search(norm) and cue(norm, _BEFORE):
+        return my_reports(engine, actor)
+    if asks_own(norm) and cue(norm, WHO) and cue(norm, PARTNERS):  # "tôi phối hợp với ai"
+        department = session.get(m.Officer, actor.officer_id).department
+        return who_of(session, snap, actor, [], [OfficerRef(actor.officer_id, actor.name,
+                                                             department)], "partners")
     if _SCHOOL.search(norm) or (actor.role == "principal" and cue(norm, _MISSING)):
         if cue(norm, _MISSING) and actor.unit_id is not None:
             return school_missing(engine, session, snap, actor, today)
@@ -80,13 +96,18 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     return officer_work(engine, session, snap, actor, norm, today)
 
 
+def my_reports(engine: Engine, actor: Actor) -> Reply:
+    """The asker's own latest reports, whatever their role: the one history view."""
+    found = history(engine, actor, own_only=True)
+    return history_view(found, actor.language) if isinstance(found, History) else \
+        Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
+
+
 def _values(target: TargetInfo, snap: PlanSnapshot, norm: str, lang: str) -> str:
     year = slots.explicit_year(norm)
     phase = phase_in(snap, norm)
     shown = selected_values(target, year, phase) if (year or phase) else list(target.values)
-    shown = shown or list(target.values)
-    return " · ".join(f"{wording.when(v, lang)}: {wording.value_requirement(v, target.unit, lang)}"
-                      for v in shown)
+    return wording.requirements(shown or list(target.values), target.unit, lang)
 
 
 def _next_deadline(target: TargetInfo, today: dt.date) -> dt.date | None:

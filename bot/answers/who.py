@@ -174,18 +174,31 @@ def who_of(session: Session, snap: PlanSnapshot, actor: Actor, people: list[Pers
 def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[str],
            topic: str | None = None, areas: dict | None = None) -> str:
     lines = [t("answers.who.person", lang, name=label)]
-    if topic == "partners":
-        own = [item for kind, _, item, _ in items if kind == "responsible"]
-        lines.append(t("answers.who.partners", lang, count=len(own)))
-        for item in own:
-            name = item.name_en if lang == "en" and item.name_en else item.name
-            lines.append(t("answers.who.partner_line", lang, code=item.code, name=name,
-                           people=wording.people(item.coordinators)
-                           or t("answers.who.nobody", lang)))
-            if isinstance(item, TargetInfo):
-                sources.extend(v.source for v in item.values)
-            else:
-                sources.append(item.source)
+    if topic == "partners":  # both ways: who helps on theirs, whom they help on the others'
+        for kind, title, line, others in (
+                ("responsible", "answers.who.partners", "answers.who.partner_line",
+                 "coordinators"),
+                ("coordinator", "answers.who.partners_led", "answers.who.leader_line",
+                 "responsible")):
+            chosen = [item for k, _, item, _ in items if k == kind]
+            if not chosen and kind == "coordinator":
+                continue
+            lines.append(t(title, lang, count=len(chosen)))
+            groups: dict[str, list] = {}  # the same partners once, with all their items
+            for item in chosen:
+                groups.setdefault(wording.people(getattr(item, others))
+                                  or t("answers.who.nobody", lang), []).append(item)
+            for partners, group in groups.items():
+                first = group[0]
+                name = first.name_en if lang == "en" and first.name_en else first.name
+                code = ", ".join(i.code for i in group)
+                lines.append(t(line, lang, code=code, name=name if len(group) == 1 else "",
+                               people=partners).replace("  ", " "))
+            for item in chosen:
+                if isinstance(item, TargetInfo):
+                    sources.extend(v.source for v in item.values)
+                else:
+                    sources.append(item.source)
         return "\n".join(lines)
     kinds = ("coordinator",) if coordinator_only else ("responsible", "coordinator")
     for kind in kinds:
@@ -199,6 +212,8 @@ def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[s
                                name=area.name_en if lang == "en" and area.name_en else area.name))
                 area_shown = area.code
             name = item.name_en if lang == "en" and item.name_en else item.name
+            if isinstance(item, TargetInfo) and item.values:  # what it asks, per phase
+                name = f"{name}: {wording.requirements(item.values, item.unit, lang)}"
             if deadline is not None:
                 lines.append(t("answers.who.item_deadline", lang, code=code, name=name,
                                deadline=fmt_date(deadline)))

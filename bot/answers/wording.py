@@ -23,6 +23,11 @@ def when(v: ValueInfo, lang: str) -> str:
     return t("answers.when.year", lang, year=v.year or v.deadline.year)
 
 
+def requirements(values, unit: str, lang: str) -> str:
+    """"GĐ 2021-2023: ≥ 40% · GĐ 2024-2025: ≥ 85%": a target's values, each with its time."""
+    return " · ".join(f"{when(v, lang)}: {value_requirement(v, unit, lang)}" for v in values)
+
+
 def people(persons: tuple[PersonInfo, ...] | list[PersonInfo]) -> str:
     return "; ".join(p.label for p in persons)
 

@@ -79,10 +79,11 @@ def _lines(session: Session, query, limit: int) -> list[HistoryLine]:
 
 
 def history(engine: Engine, actor: Actor, code: str | None = None,
-            limit: int = HISTORY_LIMIT) -> History | Refusal:
+            limit: int = HISTORY_LIMIT, own_only: bool = False) -> History | Refusal:
     """The latest reports a person may see: of one target, or (without a code) their own, their
-    school's, or — for leaders and administrators — everyone's."""
-    reads_all = actor.role in ("leader", "admin")
+    school's, or — for leaders and administrators — everyone's (`own_only`: their own, whatever
+    the role: "what did I report last?")."""
+    reads_all = actor.role in ("leader", "admin") and not own_only
     with Session(engine) as session:
         query = _history_query()
         if code:
