@@ -142,10 +142,11 @@ CARRY = 0.6  # a later part answered below this is asked again with the first pa
 TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
 SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not say"
 UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
+COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the question's words
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
 
 
-def structured_score(q: Question) -> float:
+def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
     """How sure the structured answerer is of its reading of the question: cue words that
     name what is asked (a deadline, the issuer, someone's work) and plan items found by name
     make it sure; a fallback (the plan's summary) or nothing found does not."""
@@ -183,7 +184,13 @@ def structured_score(q: Question) -> float:
         label = {w for p in q.people for w in tokens(normalise(p.label))}
         rest = [w for w in tokens(q.text) if w not in label and w not in STOPWORDS
                 and w not in WHO_OF_WORDS]
-        return 0.95 if named or not rest else 0.8  # a title, and more asked than its work
+        if named or not rest:
+            return 0.95
+        if snap is not None:  # the plan's word pairs count too ("quận giao", "cơ quan")
+            rest += [p for p in extract.text_index(snap).query(q.text)[1]
+                     if "_" in p and p.replace("_", " ") not in WHO_OF_PHRASES
+                     and not set(p.split("_")) <= label]
+        return 0.8 if len(set(rest)) <= 2 else 0.7  # a title, and more asked than its work
     if q.intent in ("obligation", "review", "areas"):
         return 0.95
     if q.intent == "status":  # "tình hình", "tiến độ" say it; "ra sao" alone may not
@@ -195,6 +202,13 @@ def structured_score(q: Question) -> float:
 WHO_OF_WORDS = frozenset(w for phrases in (RESPONSIBLE, REVERSE, COORDINATE, PARTNERS,
                                            HONORIFICS, WHO) for p in phrases
                          for w in p.rstrip("*").split())
+# kinds of documents a plan cites: asked for, only the plan's text can name them
+DOCUMENT_KINDS = ("nghi dinh", "nghi quyet", "thong tu", "quyet dinh", "cong van", "chi thi",
+                  "luat", "van ban nao", "van ban so", "so hieu van ban", "can cu", "decree*",
+                  "circular*", "resolution*", "directive*", "which document*", "legal basis")
+WHO_OF_PHRASES = frozenset(p.rstrip("*") for phrases in (RESPONSIBLE, REVERSE, COORDINATE,
+                                                         PARTNERS, HONORIFICS, WHO)
+                           for p in phrases)
 STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
                 "overview", "progress")
 DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
@@ -206,7 +220,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     """The better of the structured answer and the plan's text, with its score."""
     lang = actor.language
     mine = own.own_work(engine, session, snap, actor, text, today)
-    plain_text = own.school_words(text, actor) or text  # "trường mình": the plan's words
+    school = own.school_words(text, actor)
+    plain_text = school or text  # "trường mình": the plan's words
     if mine is not None:
         return mine, 0.9
     q = understand(snap, text, today, officers)
@@ -232,7 +247,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             structured = Reply("\n".join(lines), structured.buttons)
     if outside is not None:  # a target asked for a year the plan does not reach
         structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
-    score = structured_score(q)
+    score = structured_score(q, snap)
     command = PERMISSION.get(q.intent)
     if command and not allowed(actor.role, command, public_plan):
         return structured, 1.0
@@ -251,6 +266,17 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         return Reply(found.text), found.score  # never another document's facts as this one's
     if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
         return Reply(found.text), found.score
+    if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
+            q.intent in ("target", "area", "choose", "plan", "who", "unknown", "not_found"):
+        return Reply(found.text), found.score  # "trường mình phải làm gì": the school's duties
+    if found.said and found.score >= max(score, ASK_BACK) and \
+            extract.coverage(snap, plain_text, found.text) >= \
+            extract.coverage(snap, plain_text, structured.text) + COVERS_MORE:
+        return Reply(found.text), found.score  # the plan's words answer more of the question
+    if found.said and found.score >= ASK_BACK and cue(normalise(plain_text), DOCUMENT_KINDS) \
+            and extract.other_documents(snap, found.text) \
+            and not extract.other_documents(snap, structured.text):
+        return Reply(found.text), found.score  # "dẫn nghị định số mấy": only the text cites
     if not found.said and (score < 0.4 or (found.unknown and (
             score < 0.75 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
                                                      and score < 0.85)))):

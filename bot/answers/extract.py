@@ -361,6 +361,19 @@ class TextIndex:
         return missing / (known + missing) if known + missing else 0.0
 
 
+def coverage(snap: PlanSnapshot, question: str, reply: str) -> float:
+    """The share (by weight) of the question's meaningful words that a reply says: what an
+    answer leaves out of the question, it did not answer."""
+    found = text_index(snap)
+    _, content, _, _, _ = found.query(question)
+    words = [w for w in content if "_" not in w and w in found.idf]
+    if not words:
+        return 0.0
+    said = set(tokens(english(normalise(reply))))
+    total = sum(found.idf[w] for w in words)
+    return sum(found.idf[w] for w in words if w in said) / total
+
+
 def text_index(snap: PlanSnapshot) -> TextIndex:
     found = snap.extra.get("text_index")
     if found is None:

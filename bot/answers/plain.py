@@ -30,42 +30,60 @@ _DATA = {w for k, v in ABBREVIATIONS.items() for w in f"{k} {v}".split()} | set(
     set(VARIANTS.values())
 
 
-def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str]]:
-    """(every word a question may use as it is, the words a typo is mapped to)."""
+def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str], set[str]]:
+    """(every word a question may use as it is, the words a typo is mapped to, the word pairs
+    the plan uses)."""
     key = ("vocabulary", tuple(o.id for o in officers))
     found = snap.extra.get(key)
     if found is None:
-        plan_words = {w for w in text_index(snap).idf if w.isalpha()}
-        plan_words |= {w for w in index(snap).idf if " " not in w}
+        features = set(text_index(snap).idf) | set(index(snap).idf)
+        plan_words = {w for w in features if w.isalpha()}
+        pairs = {w for w in features if " " in w}
         names = {w for o in officers for w in tokens(normalise(o.full_name))}
         names |= {w for p in snap.people for w in tokens(normalise(
             " ".join(x for x in (p.name, p.title, p.department) if x)))}
         targets = plan_words | names
         known = targets | _CUES | _DATA | STOPWORDS | EXTRA_STOP
-        found = snap.extra[key] = (known, sorted(w for w in targets if len(w) >= 3))
+        found = snap.extra[key] = (known, sorted(w for w in targets if len(w) >= 3), pairs)
     return found
 
 
 def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
     """The question with misspelt words replaced by the word of the plan or roster meant (not
-    in English: an English word is no misspelt Vietnamese one)."""
+    in English: an English word is no misspelt Vietnamese one). A word typed with its tone
+    marks is meant as typed ("tết" is no "tiết") unless the plan never uses it and a close
+    word makes a pair the plan uses with its neighbour ("tài chín công" → "tài chính công",
+    "côg dẫn" after "tài chính" → "công")."""
+    raw = nfc(text or "")
     if lang == "en":
-        return nfc(text or "")
-    known, targets = vocabulary(snap, officers)
-
-    def fix(match: re.Match) -> str:
+        return raw
+    known, targets, pairs = vocabulary(snap, officers)
+    matches = list(_RAW_WORD.finditer(raw))
+    plain_words = [fold(m.group(0)).lower() for m in matches]
+    out, at = [], 0
+    for i, match in enumerate(matches):
         word = match.group(0)
-        folded = fold(word)
-        if len(folded) < 3 or not folded.isalpha() or folded in known or \
-                normalise(folded) != folded:
-            return word
-        if fold(word) != word.lower():
-            return word  # a word typed with its tone marks is meant ("tết" is no "tiết")
-        floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
-        best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
-        return best[0] if best else word
-
-    return _RAW_WORD.sub(fix, nfc(text or ""))
+        folded = plain_words[i]
+        fixed = word
+        if len(folded) >= 3 and folded.isalpha() and folded not in known and \
+                normalise(folded) == folded:
+            floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
+            if fold(word) == word.lower():
+                best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
+                fixed = best[0] if best else word
+            else:
+                before = plain_words[i - 1] if i else ""
+                after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
+                for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
+                                                       score_cutoff=floor, limit=6):
+                    if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
+                        fixed = candidate
+                        break
+        plain_words[i] = fold(fixed).lower()
+        out.append(raw[at:match.start()] + fixed)
+        at = match.end()
+    out.append(raw[at:])
+    return "".join(out)
 
 
 # --- several questions in one --------------------------------------------------------------
