@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.answers import wording
-from bot.answers.intents import Question, cue
+from bot.answers.intents import COMPARE, Question, cue
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
 from bot.core.access import Actor
 from bot.core.catalogue import t
@@ -16,8 +16,6 @@ from bot.core.formatting import fmt_number
 from bot.core.replies import Reply
 from bot.core.vocab import Unit
 
-COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "chenh lech",
-           "differ*", "compar*", "versus", "higher than", "lower than")
 CLOSE = 0.85
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.answers import slots
+from bot.answers.english import english
 from bot.answers.normalise import clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
 from bot.answers.snapshot import (
@@ -125,6 +126,10 @@ NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "k
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
           "trich yeu", "about the plan", "tom tat", "summary", "summar*", "what is the plan",
           "la gi", "gioi thieu", "thong tin", "what period", "cover", "covers")
+COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "chenh lech",
+           "tang bao nhieu", "giam bao nhieu", "thay doi", "differ*", "compar*", "versus",
+           "higher than", "lower than", "change between", "changes between", "change from",
+           "increase*", "go up")
 GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
 THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
 HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",
@@ -382,8 +387,12 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     found_index = index(snap)
     about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
     hits = found_index.search(about) if tokens(about) else []
-    q.hits = hits
     unknown = found_index.unknown(norm)
+    translated = english(about)
+    if translated != about:  # English words said as the plan's own: the better of both
+        hits = _merge(hits, found_index.search(translated))
+        unknown = [w for w in unknown if w in set(found_index.unknown(english(norm)))]
+    q.hits = hits
     with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter
     code_target = target_by_code(snap, cleaned)
     code_obligation = _by_code(snap.obligations, raw)
@@ -551,6 +560,16 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     if asks_value and cue(norm, ("chi tieu", "muc tieu", "target*", "goal")):
         return _set(q, "not_found", topic="target")
     return q
+
+
+def _merge(hits: list[Hit], more: list[Hit]) -> list[Hit]:
+    """Two searches' hits, each plan item with its better one, best first."""
+    best: dict[str, Hit] = {}
+    for h in [*hits, *more]:
+        key = f"{h.entity.kind}:{h.entity.code}"
+        if key not in best or h.score > best[key].score:
+            best[key] = h
+    return sorted(best.values(), key=lambda h: (-h.score, -h.confidence, h.entity.code))
 
 
 def _set(q: Question, intent: str, topic: str | None = None) -> Question:

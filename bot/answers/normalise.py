@@ -133,8 +133,11 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", _KEEP.sub(" ", folded)).strip()
 
 
+_PHASE = re.compile(r"(?<![a-z0-9])gd\s*(\d)(?![0-9])")  # "gđ 2", "gđ1": a phase, not "Sở GD"
+
+
 def expand(cleaned: str) -> str:
-    out = _ABBR.sub(lambda m: ABBREVIATIONS[m.group(1)], cleaned)
+    out = _ABBR.sub(lambda m: ABBREVIATIONS[m.group(1)], _PHASE.sub(r"giai doan \1", cleaned))
     return " ".join(VARIANTS.get(w, w) for w in out.split())
 
 

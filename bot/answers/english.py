@@ -1,0 +1,79 @@
+"""English words of questions as the plan's Vietnamese says them: the structured answerer
+searches the plan's items with them too, and the text answerer its passages; the parts of an
+administrative document asked for by the document's own names."""
+
+from __future__ import annotations
+
+import re
+
+ENGLISH = {
+    "quality management": "quan ly chat luong", "standard": "tieu chuan",
+    "standards": "tieu chuan", "documents": "van ban", "document": "van ban",
+    "based on": "can cu", "basis": "can cu", "budget": "kinh phi",
+    "funding": "kinh phi", "cost": "kinh phi", "costs": "kinh phi",
+    "online meetings": "cuoc hop truc tuyen", "online meeting": "cuoc hop truc tuyen",
+    "meetings": "cuoc hop", "legal documents": "van ban quy pham phap luat",
+    "concretised": "cu the hoa", "concretized": "cu the hoa",
+    "institutional reform": "cai cach the che", "recipients": "noi nhan",
+    "sent to": "noi nhan", "signed": "nguoi ky", "signs": "nguoi ky", "signer": "nguoi ky",
+    "reviewed": "so ket tong ket", "reviews": "so ket tong ket",
+    "schools": "don vi truong hoc", "school": "truong hoc", "principles": "nguyen tac",
+    "principle": "nguyen tac", "motto": "phuong cham", "slogan": "phuong cham",
+    "emulation": "thi dua", "competition": "thi dua", "quarterly": "quy",
+    "reporting": "bao cao", "report": "bao cao", "reports": "bao cao",
+    "digital skills": "ky nang so", "training": "tap huan boi duong",
+    "satisfaction": "hai long", "administrative procedures": "thu tuc hanh chinh",
+    "e government": "chinh quyen dien tu", "digital government": "chinh quyen so",
+    "staff": "bien che", "payroll": "bien che", "autonomy": "tu chu",
+    "financial": "tai chinh", "finance": "tai chinh", "discipline": "ky luat",
+    "smart school": "truong hoc thong minh", "corruption": "tham nhung",
+    "purpose": "muc dich", "requirements": "yeu cau", "tasks": "nhiem vu",
+    "responsibilities": "trach nhiem", "responsibility": "trach nhiem",
+    "iso": "iso", "review": "so ket tong ket", "final review": "tong ket",
+    "mid term review": "so ket", "issued": "ban hanh", "period": "giai doan",
+    "receives": "noi nhan", "receive": "noi nhan", "staff reduction": "tinh gian bien che",
+    "staff cuts": "tinh gian bien che", "downsizing": "tinh gian bien che",
+    "one stop": "mot cua", "one stop shop": "mot cua lien thong", "propaganda": "tuyen truyen",
+    "communication": "tuyen truyen", "awareness": "tuyen truyen", "savings": "tiet kiem",
+    "waste": "lang phi", "public finance": "tai chinh cong", "civil service": "cong vu",
+    "job rotation": "chuyen doi vi tri cong tac", "decree": "nghi dinh",
+    "resolution": "nghi quyet", "urban government": "chinh quyen do thi",
+    "database": "co so du lieu", "smart city": "thanh pho thong minh",
+    "information technology": "cong nghe thong tin",
+    "ethics": "dao duc nghe nghiep", "units": "don vi", "unit": "don vi",
+    "self financing": "tu chu tai chinh", "self financed": "tu chu tai chinh",
+    "simplified": "don gian hoa", "simplify": "don gian hoa", "on time": "dung han",
+    "principal": "nguoi dung dau", "head of office": "truong phong",
+    "returns": "tra lai", "return": "tra lai", "returned": "tra lai", "file": "ho so",
+    "dossier": "ho so", "application": "ho so", "several times": "nhieu lan",
+    "harass": "nhung nhieu", "harassment": "nhung nhieu", "punish": "ky luat",
+    "punished": "ky luat", "penalty": "ky luat", "head": "nguoi dung dau",
+    "meeting": "cuoc hop", "online": "truc tuyen", "procedures": "thu tuc hanh chinh",
+    "procedure": "thu tuc hanh chinh", "target": "chi tieu", "targets": "chi tieu",
+    "appendix": "phu luc", "annex": "phu luc", "according to": "theo", "as per": "theo",
+    "reform": "cai cach", "cut": "tinh gian", "cuts": "tinh gian", "reduce": "giam",
+    "reduced": "giam", "reduction": "giam", "organisation": "to chuc bo may",
+    "organization": "to chuc bo may", "apparatus": "bo may", "institutions": "the che",
+    "institutional": "the che", "civil servants": "can bo cong chuc",
+    "public service": "dich vu cong", "public services": "dich vu cong",
+    "direction": "chi dao dieu hanh", "leadership": "chi dao dieu hanh",
+}
+_ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")s?(?![a-z])")
+
+
+# how people ask for the parts of an administrative document, as the document names them
+PARTS = {"gui cho": "noi nhan", "gui den": "noi nhan", "gui toi": "noi nhan",
+         "gui nhung noi": "noi nhan", "sent to": "noi nhan", "dua tren": "can cu thuc hien"}
+_PARTS = re.compile(r"(?<![a-z])(" + "|".join(
+    re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def english(normalised: str) -> str:
+    """English words of a normalised question replaced by the plan's words for them, and the
+    parts of a document asked for by the document's own names."""
+    text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], normalised)
+    return _PARTS.sub(lambda m: PARTS[m.group(1)], text)
+
+
+
