@@ -14,7 +14,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from bot.answers import compare, extract, facts, own, plain, slots
-from bot.answers.due import due_reply
+from bot.answers.due import due_reply, next_reply
 from bot.answers.intents import (
     AREA_WORDS,
     COORDINATE,
@@ -339,6 +339,9 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
     command = PERMISSION.get(q.intent)
     if command and not allowed(actor.role, command, public_plan):
         return _refused(actor, command)
+    if q.intent == "due" and q.topic in ("next", "next_reports"):
+        return next_reply(session, plan, snap, actor, today, q.area,
+                          reports_only=q.topic == "next_reports")
     if q.intent == "due":
         return due_reply(engine, session, plan, snap, actor, q.period or slots.this_quarter(today),
                          today, q.area, reports_only=q.topic == "reports")

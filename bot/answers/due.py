@@ -161,6 +161,35 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
     return Reply("\n".join(lines), _buttons(snap, period, lang))
 
 
+NEXT_SHOWN = 5
+
+
+def next_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
+               today: dt.date, area: AreaInfo | None = None,
+               reports_only: bool = False) -> Reply:
+    """The nearest deadlines from today: the next occurrence of each recurring report, review
+    and target deadline in the asker's scope, soonest first ("hạn tiếp theo", "next deadline")."""
+    lang = actor.language
+    scope = scope_of(session, snap, actor)
+    firsts: dict[str, DueItem] = {}
+    for i in plan_items(session, plan, snap, today):
+        if scope.has(i) and (area is None or i.area_code == area.code) and \
+                (not reports_only or i.kind == "obligation") and i.code not in firsts:
+            firsts[i.code] = i
+    ahead = sorted(firsts.values(), key=lambda i: (i.last_day, i.kind != "obligation", i.code))
+    lines = [t("answers.due.next_header", lang, date=fmt_date(today))]
+    lines.append(t(f"answers.due.scope_{_scope_key(actor)}", lang))
+    if not ahead:
+        lines.append(t("answers.due.none_ahead", lang, end=snap.period_end))
+    for i in ahead[:NEXT_SHOWN]:
+        icon = "🎯" if i.kind == "target" else "📌" if i.kind == "review" else "📨"
+        lines.append(f"{icon} {item_name(i, lang)}: {due_phrase(i, today, lang)}")
+    if len(ahead) > NEXT_SHOWN:
+        lines.append(t("answers.more_line", lang, count=len(ahead) - NEXT_SHOWN))
+    lines.append(cite(snap, [i.source for i in ahead[:NEXT_SHOWN]], lang))
+    return Reply("\n".join(lines), _buttons(snap, Period("days", today, today), lang))
+
+
 def _scope_key(actor: Actor) -> str:
     if actor.role in ("leader", "admin"):
         return "all"

@@ -79,6 +79,8 @@ DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "d
               "next deadline", "closest deadline")
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi")
+NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "next", "nearest", "closest", "soonest")
+WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
@@ -460,6 +462,17 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     if cue(norm, REVIEW) or code_review:
         q.review = code_review or _review_for(snap, norm)
         return _set(q, "review")
+
+    # the nearest deadlines ("hạn báo cáo tiếp theo", "next deadline"), unless one report is
+    # named by its kind ("báo cáo quý tiếp theo": that report's next date)
+    if cue(norm, NEXT) and cue(norm, WHEN_DUE) and q.period is None and not (
+            code_target or code_obligation):
+        reports = cue(norm, REPORT)
+        named = _obligation_for(snap, norm, None, hits) if reports and \
+            len(snap.obligations) > 1 else None
+        if named is None:
+            q.area = area
+            return _set(q, "due", topic="next_reports" if reports else "next")
 
     # the deadline of a recurring report ("báo cáo quý II hạn khi nào?")
     if (cue(norm, REPORT) or code_obligation) and snap.obligations and not code_target:
