@@ -116,12 +116,15 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
         for i, part in enumerate(parts):
             reply, score = best_answer(engine, session, plan, snap, actor, part, today,
                                        officers, public_plan)
-            if i and (score < CARRY or _names_nothing(snap, part, today, officers)):
-                # "… và ai phối hợp?", "… số liệu bao nhiêu?": the first part's subject
+            pointing = i and (plain.refers_back(part)
+                              or _names_nothing(snap, part, today, officers))
+            if i and (score < CARRY or pointing):
+                # "… và ai phối hợp?", "… số liệu bao nhiêu?", "… its target?": the first
+                # part's subject
                 again, better = best_answer(engine, session, plan, snap, actor,
                                             f"{plain.subject(parts[0])} {part}", today,
                                             officers, public_plan)
-                if better > score:
+                if better > score or (pointing and better >= score):
                     reply = again
             if all(reply.text != other.text for other in answered):
                 answered.append(reply)
@@ -133,6 +136,8 @@ def _names_nothing(snap: PlanSnapshot, part: str, today: dt.date,
     """A part of a message that names no plan item, person, period or phase by itself is
     about what the message's first part named."""
     q = understand(snap, part, today, officers)
+    if q.intent in ("plan", "review", "areas", "due", "greeting", "thanks", "help"):
+        return False  # about the plan itself, its reviews, what is due: no subject wanted
     named = q.target or q.area or q.obligation or q.review or q.people or q.officers or \
         q.period or q.phase or q.year or q.choices
     return not named and not any(h.confidence >= 0.4 for h in q.hits)

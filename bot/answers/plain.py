@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from bot.answers.extract import CUE_WORDS, EXTRA_STOP, text_index
+from bot.answers.extract import CUE_WORDS, EXTRA_STOP, is_form, text_index
 from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PlanSnapshot
@@ -119,8 +119,24 @@ _FORM = re.compile(r"\b(?:là|la|bao nhiêu|bao nhieu|bn|mấy|may|gì|gi|j|nào
 
 def subject(part: str) -> str:
     """What the first question is about, without its question words ("chỉ tiêu tự chủ tài
-    chính giai đoạn 1 là bao nhiêu" → "chỉ tiêu tự chủ tài chính giai đoạn 1")."""
-    return _FORM.sub("", part).strip(" ,") or part
+    chính giai đoạn 1 là bao nhiêu" → "chỉ tiêu tự chủ tài chính giai đoạn 1"; "who handles
+    e-government" → "e government")."""
+    before = _FORM.sub("", part).strip(" ,")
+    if before:
+        return before
+    stop = STOPWORDS | EXTRA_STOP
+    words = [w for w in _RAW_WORD.findall(part)
+             if not is_form(fold(w).lower()) and fold(w).lower() not in stop]
+    return " ".join(words) or part
+
+
+# a later part that points back at the first one's subject ("its target", "của nó")
+_BACK = re.compile(r"(?<![a-z])(?:its|it|their|them|cua no|no|chi tieu do|linh vuc do|"
+                   r"mang do|viec do|cai do|bao cao do)(?![a-z])")
+
+
+def refers_back(part: str) -> bool:
+    return bool(_BACK.search(fold(part).lower()))
 
 
 def join(replies: list[Reply]) -> Reply:
