@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.vocab import ButtonPrefix, button_pattern, parse_button
 from handlers import (
     admin,
     dashboard,
@@ -48,7 +49,7 @@ def commands() -> list[tuple[str, object]]:
 
 async def command_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "cmd:<name>" button runs that command as if typed without arguments."""
-    name = update.callback_query.data.split(":", 1)[1]
+    [name] = parse_button(update.callback_query.data or "", ButtonPrefix.COMMAND, 1) or [""]
     callback = dict(commands()).get(name)
     if callback is None:
         await fallback.stale_button(update, context)
@@ -69,6 +70,7 @@ def register(app: Application) -> None:
             feature.register(app)
     for name, callback in pairs:
         app.add_handler(CommandHandler(name, callback, filters=~filters.UpdateType.EDITED))
-    app.add_handler(CallbackQueryHandler(command_button, pattern=r"^cmd:"))
+    app.add_handler(CallbackQueryHandler(command_button,
+                                         pattern=button_pattern(ButtonPrefix.COMMAND)))
     fallback.register(app)
     app.add_error_handler(errors.on_error)

@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Reply
-from bot.core.vocab import ButtonPrefix, parse_button
+from bot.core.vocab import ButtonPrefix, button_pattern, parse_button
 from bot.notify import digest
 from bot.notify import notification_log as notifications
 from bot.notify.digest import DETAILS
@@ -43,7 +43,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def done_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"done:<obligation id>:<period>": a recurring report was sent — stop reminding."""
     actor = actor_of(context)
-    _, obligation, period = update.callback_query.data.split(":", 2)
+    obligation, period = parse_button(update.callback_query.data or "", ButtonPrefix.DONE, 2)
     outcome = await run(mark_obligation_done, services(context).engine, actor,
                         int(obligation), period)
     text = t(f"notify.done.{outcome.status}", actor.language, name=outcome.name,
@@ -81,6 +81,8 @@ COMMANDS = [("digest", digest_command), ("sent", sent_command)]
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(done_button, pattern=r"^done:[0-9]{1,18}:[\w-]+$"))
-    app.add_handler(CallbackQueryHandler(digest_command, pattern=rf"^digest:{DETAILS}$"))
+    app.add_handler(CallbackQueryHandler(
+        done_button, pattern=button_pattern(ButtonPrefix.DONE, r"[0-9]{1,18}:[\w-]+")))
+    app.add_handler(CallbackQueryHandler(
+        digest_command, pattern=button_pattern(ButtonPrefix.DIGEST, DETAILS)))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -21,6 +21,7 @@ from bot.core.access import allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Reply
+from bot.core.vocab import ButtonPrefix, button_pattern
 from bot.plans.overview import overview, render_overview
 from handlers.common import actor_of, answer, command_args, current_actor, requires, run, services
 
@@ -116,6 +117,6 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(
         filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
         & filters.ChatType.PRIVATE & _NotReportPhrase(), question))
-    app.add_handler(CallbackQueryHandler(button, pattern=r"^ask:"))
+    app.add_handler(CallbackQueryHandler(button, pattern=button_pattern(ButtonPrefix.ASK)))
     if app.job_queue is not None:  # read the figures once at startup, off the event loop
         app.job_queue.run_once(_warm_figures, when=0, name="answers.warm")

@@ -13,6 +13,7 @@ from bot.core.catalogue import LANGUAGES, t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
+from bot.core.vocab import ButtonPrefix, button_pattern, parse_button
 from bot.people import identity, preferences
 from bot.people.preferences import DIGEST_OFF, Preferences, hhmm
 from handlers.common import actor_of, answer, command_args, requires, run, services
@@ -86,7 +87,8 @@ async def snooze_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """"snooze:<days>" under a reminder."""
     if await _own(update, context) is None:
         return
-    await _snooze(update, context, int(update.callback_query.data.split(":", 1)[1]))
+    [days] = parse_button(update.callback_query.data or "", ButtonPrefix.SNOOZE, 1)
+    await _snooze(update, context, int(days))
 
 
 async def _turned_off(update: Update, context: ContextTypes.DEFAULT_TYPE, args: str,
@@ -185,4 +187,5 @@ COMMANDS = [("lang", lang), ("snooze", snooze), ("quiet", quiet), ("remind", rem
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(snooze_button, pattern=r"^snooze:[0-9]{1,2}$"))
+    app.add_handler(CallbackQueryHandler(
+        snooze_button, pattern=button_pattern(ButtonPrefix.SNOOZE, "[0-9]{1,2}")))

@@ -41,7 +41,7 @@ from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Button, Reply
-from bot.core.vocab import ask_data
+from bot.core.vocab import ButtonPrefix, ask_data, parse_button
 from storage import models as m
 
 # intent -> the command whose permission it needs (bot/core/access.py)
@@ -452,11 +452,11 @@ def press(engine: Engine, actor: Actor, data: str, today: dt.date | None = None,
           public_plan: bool = False) -> Reply:
     """An "ask:<plan id>:<intent>:<argument>" button: that question, asked again."""
     today = today or clock.today()
-    parts = (data or "").split(":", 3)
-    if len(parts) != 4 or parts[0] != "ask" or not parts[1].isdecimal() \
-            or not parts[1].isascii() or len(parts[1]) > 18:  # a forged id: no overflow
+    parts = parse_button(data or "", ButtonPrefix.ASK, 3)
+    if parts is None or not parts[0].isdecimal() or not parts[0].isascii() \
+            or len(parts[0]) > 18:  # a forged id: no overflow
         return Reply(t("answers.stale", actor.language))
-    _, plan_id, intent, arg = parts
+    plan_id, intent, arg = parts
     with Session(engine) as session:
         plan = session.get(m.Plan, int(plan_id))
         if plan is None:

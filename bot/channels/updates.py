@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.channels import inbox
+from bot.core.vocab import button_prefix
 
 log = logging.getLogger("parbot.updates")
 
@@ -37,7 +38,7 @@ def describe(update: object) -> dict[str, Any]:
     message = update.effective_message
     if update.callback_query is not None:
         info["kind"] = "button"
-        info["command"] = (update.callback_query.data or "").split(":", 1)[0]
+        info["command"] = button_prefix(update.callback_query.data)
     elif message is not None and message.text and message.text.startswith("/"):
         info["kind"] = "command"
         info["command"] = message.text.split()[0].split("@")[0]

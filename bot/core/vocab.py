@@ -70,6 +70,17 @@ def parse_button(data: str, prefix: ButtonPrefix, parts: int) -> list[str] | Non
     return fields if len(fields) == parts else None
 
 
+def button_pattern(prefix: ButtonPrefix, rest: str = "") -> str:
+    """The regular expression a handler takes presses of `prefix` by: "^rep:" (any), or with
+    `rest` the fields' own pattern ("^snooze:[0-9]{1,2}$")."""
+    return rf"^{prefix.value}:{rest}$" if rest else rf"^{prefix.value}:"
+
+
+def button_prefix(data: str | None) -> str:
+    """The prefix of a press, for the log ("rep", "ask"), whatever follows it."""
+    return (data or "").partition(":")[0]
+
+
 def rep_data(*parts: object) -> str:
     """A step button of the /report conversation: rep:<action>[:<arg>]."""
     return button_data(ButtonPrefix.REPORT, *parts)

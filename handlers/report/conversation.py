@@ -41,7 +41,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Reply
-from bot.core.vocab import ButtonPrefix, parse_button
+from bot.core.vocab import ButtonPrefix, button_pattern, parse_button
 from bot.reporting import Draft, Refusal
 from bot.reporting import views as views
 from handlers import fallback
@@ -118,7 +118,7 @@ class _OpenDraft(BaseHandler):
                 or update.effective_chat is None or update.effective_user is None:
             return None
         if update.callback_query is not None:
-            if not (update.callback_query.data or "").startswith("rep:"):
+            if parse_button(update.callback_query.data or "", ButtonPrefix.REPORT, 1) is None:
                 return None
         elif update.message is None or (update.message.text or "").startswith("/"):
             return None
@@ -301,7 +301,8 @@ async def confirmed_again(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A Confirm button of a report that is no longer open: stored already, or stale."""
     data = update.callback_query.data or ""
     actor = await current_actor(update, context)
-    line = await run(reporting.recorded, services(context).engine, data.split(":", 2)[-1], actor)
+    [key] = parse_button(data, ButtonPrefix.REPORT, 2)[1:] or [""]
+    line = await run(reporting.recorded, services(context).engine, key, actor)
     if line is None:  # not stored, or not this person's: as any stale button
         await fallback.stale_button(update, context)
         return
@@ -348,8 +349,10 @@ def register(app: Application) -> None:
     svc = app.bot_data["services"]
     not_edited = ~filters.UpdateType.EDITED
     start = [CommandHandler("report", report_command, filters=not_edited),
-             CallbackQueryHandler(report_command, pattern=r"^cmd:report$"),
-             CallbackQueryHandler(report_command, pattern=rf"^{ButtonPrefix.REPORT_TARGET}:"),
+             CallbackQueryHandler(report_command,
+                                  pattern=button_pattern(ButtonPrefix.COMMAND, "report")),
+             CallbackQueryHandler(report_command,
+                                  pattern=button_pattern(ButtonPrefix.REPORT_TARGET)),
              MessageHandler(filters.TEXT & ~filters.COMMAND & not_edited & _ReportWords(),
                             report_command)]
     idle = svc.settings.report_idle_minutes * 60
@@ -359,7 +362,8 @@ def register(app: Application) -> None:
             entry_points=[*start, _OpenDraft(on_update, app)],
             states={
                 ACTIVE: [*start, CommandHandler("cancel", cancel, filters=not_edited),
-                         CallbackQueryHandler(on_update, pattern=r"^rep:"),
+                         CallbackQueryHandler(on_update,
+                                              pattern=button_pattern(ButtonPrefix.REPORT)),
                          MessageHandler(~filters.COMMAND & not_edited, on_update)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
@@ -369,5 +373,7 @@ def register(app: Application) -> None:
             conversation_timeout=idle or None,
         )
     app.add_handler(conversation)
-    app.add_handler(CallbackQueryHandler(confirmed_again, pattern=r"^rep:ok:"))
-    app.add_handler(CallbackQueryHandler(undo, pattern=r"^undo:(\d+|keep)$"))
+    app.add_handler(CallbackQueryHandler(
+        confirmed_again, pattern=button_pattern(ButtonPrefix.REPORT, "ok:.+")))
+    app.add_handler(CallbackQueryHandler(
+        undo, pattern=button_pattern(ButtonPrefix.UNDO, r"(\d+|keep)")))

@@ -20,6 +20,7 @@ from bot.core.clock import clock
 from bot.core.files import EVIDENCE_MAX_BYTES, FileUnavailable, safe_name, sniff
 from bot.core.replies import Reply
 from bot.core.text import fold
+from bot.core.vocab import ButtonPrefix, parse_button
 from bot.progress import ParsedValue, ValueProblem, parse_value
 from bot.reporting import NOTE_MAX, Draft, Refusal
 from bot.reporting import views as views
@@ -223,7 +224,8 @@ async def _on_text(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Draf
         key = reporting.code_key(text)
         for row in question.buttons:
             for button in row:
-                if button.data.startswith("rep:t:") and reporting.code_key(button.data[6:]) == key:
+                kind, code = parse_button(button.data, ButtonPrefix.REPORT, 2) or ["", ""]
+                if kind == "t" and reporting.code_key(code) == key:
                     return await _on_button(context, actor, draft, button.data)
     data = _typed_button(question, text, partial=step in ("target", "unit"))
     if data is not None:
@@ -235,9 +237,8 @@ async def _on_button(context: ContextTypes.DEFAULT_TYPE, actor: Actor, draft: Dr
                      data: str) -> Outcome:
     engine = services(context).engine
     lang = actor.language
-    parts = data.split(":", 2)
-    kind = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
+    kind, arg = parse_button(data, ButtonPrefix.REPORT, 2) or \
+        [*(parse_button(data, ButtonPrefix.REPORT, 1) or [""]), ""]
     step = draft.step
     if kind == "cancel":
         return Outcome([views.cancelled(lang)], end=True)
