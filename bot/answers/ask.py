@@ -377,6 +377,8 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
         return facts.area_reply(snap, actor, q.area, today)
     if q.intent == "review":
         return facts.review_reply(snap, actor, q.review, today)
+    if q.intent == "obligation" and (q.topic or "").startswith("frequency:"):
+        return facts.no_such_report(snap, actor, q.topic.partition(":")[2])
     if q.intent == "obligation" and q.obligation is not None:
         return facts.obligation_reply(session, plan, snap, actor, q.obligation, q.period, today)
     if q.intent == "choose" and q.choices:

@@ -67,6 +67,11 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
                 vi, en = note[:-1].rsplit(" (", 1)
                 note = en if lang == "en" else vi
             lines.append(wording.quote(note, 400))
+    elif topic == "signer":  # the signature block as written, or the plan does not say
+        signed = next((p for p in snap.passages if p.section == "signature"), None)
+        lines = [t("answers.plan.signer", lang, signature=" ".join(signed.text.split()),
+                   issuer=snap.issuer) if signed and signed.text.strip()
+                 else t("answers.plan.no_signer", lang)]
     elif topic == "phases":
         lines = [t("answers.plan.phases", lang, count=len(snap.phases))]
         lines += [t("answers.plan.phase_line", lang, code=p.code, name=p.name,
@@ -197,6 +202,19 @@ def _occurrence_key(o: ObligationInfo, period: Period) -> str | None:
     if period.kind == "year" and o.frequency == "yearly":
         return str(period.year)
     return None
+
+
+def no_such_report(snap: PlanSnapshot, actor: Actor, frequency: str) -> Reply:
+    """A report of a frequency the plan does not set ("báo cáo 6 tháng"): said so, with the
+    recurring reports it does set."""
+    lang = actor.language
+    lines = [t("answers.obligation.no_such", lang, plan=snap.short(lang),
+               frequency=t(f"answers.frequency.{frequency}", lang))]
+    for o in snap.obligations:
+        name = o.name_en if lang == "en" and o.name_en else o.name
+        lines.append(f"• {name}: {obligation_rule(o, lang)}")
+    lines.append(cite(snap, [o.source for o in snap.obligations], lang))
+    return Reply("\n".join(lines))
 
 
 def obligation_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,

@@ -81,6 +81,11 @@ DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "de
              "han", "lich", "schedule", "phai nop", "nop gi")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "next", "nearest", "closest", "soonest")
 WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
+# report frequencies a plan may lack ("báo cáo 6 tháng"): asked, the plan's own are listed
+OTHER_FREQUENCIES = {"6 thang": "semiannual", "sau thang": "semiannual", "nua nam": "semiannual",
+                     "semi annual": "semiannual", "half year*": "semiannual",
+                     "hang tuan": "weekly", "bao cao tuan": "weekly", "weekly": "weekly",
+                     "hang ngay": "daily", "daily": "daily"}
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
@@ -110,6 +115,8 @@ PLAN = ("ke hoach", "plan", "van ban nay")
 ISSUER = ("ai ban hanh", "co quan ban hanh", "don vi ban hanh", "ban hanh boi", "who issued",
           "issuer", "issued by", "noi ban hanh", "cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh")
+SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban hanh", "do ai ky",
+          "who signed", "signed by", "signer", "signature", "who signs")
 ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "when was",
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
           "issued when", "when issued")
@@ -417,6 +424,9 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     if cue(norm, HELP) and not hits and not code_target:
         return _set(q, "help")
 
+    if cue(norm, SIGNER) and not people and not found_officers:
+        return _set(q, "plan", topic="signer")  # "ai ký": "ký" is no "định kỳ"
+
     # who is responsible — and the reverse, what someone is responsible for
     asks_who = cue(norm, WHO)
     if (people or found_officers) and asks_who and cue(norm, PARTNERS):
@@ -473,6 +483,13 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
         if named is None:
             q.area = area
             return _set(q, "due", topic="next_reports" if reports else "next")
+
+    # a recurring report of a frequency the plan does not have ("báo cáo 6 tháng")
+    if cue(norm, REPORT) and not code_obligation and not code_target:
+        lacking = [f for words, f in OTHER_FREQUENCIES.items() if cue(norm, (words,))
+                   and not any(o.frequency == f for o in snap.obligations)]
+        if lacking:
+            return _set(q, "obligation", topic=f"frequency:{lacking[0]}")
 
     # the deadline of a recurring report ("báo cáo quý II hạn khi nào?")
     if (cue(norm, REPORT) or code_obligation) and snap.obligations and not code_target:

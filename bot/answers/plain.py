@@ -13,6 +13,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from bot.answers.extract import CUE_WORDS, EXTRA_STOP, is_form, text_index
+from bot.answers.intents import HONORIFICS
 from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PlanSnapshot
@@ -22,6 +23,7 @@ from bot.core.text import fold, nfc
 LIMIT = 1500
 FLOOR_LONG = 80  # rapidfuzz ratio for words of 4 letters or more
 FLOOR_SHORT = 85  # three-letter words: one dropped letter ("tiu" → "tieu")
+PAIRED_SHORT = 66  # a toned three-letter word, one letter off, when its fix makes a plan pair
 _RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -42,6 +44,10 @@ def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str], set[s
         names = {w for o in officers for w in tokens(normalise(o.full_name))}
         names |= {w for p in snap.people for w in tokens(normalise(
             " ".join(x for x in (p.name, p.title, p.department) if x)))}
+        # "anh Dũng", "chị Nhung": an honorific and a given name make a pair too
+        given = {normalise(o.full_name).split()[-1] for o in officers if o.full_name.strip()}
+        given |= {normalise(p.name).split()[-1] for p in snap.people if p.name}
+        pairs |= {f"{h} {g}" for h in HONORIFICS for g in given if " " not in h}
         targets = plan_words | names
         known = targets | _CUES | _DATA | STOPWORDS | EXTRA_STOP
         found = snap.extra[key] = (known, sorted(w for w in targets if len(w) >= 3), pairs)
@@ -74,8 +80,9 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
             else:
                 before = plain_words[i - 1] if i else ""
                 after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
+                paired = PAIRED_SHORT if len(folded) == 3 else floor  # the pair vouches
                 for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
-                                                       score_cutoff=floor, limit=6):
+                                                       score_cutoff=paired, limit=8):
                     if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
                         fixed = candidate
                         break
