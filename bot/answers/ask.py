@@ -148,6 +148,7 @@ TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least 
 SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not say"
 UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
 COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the question's words
+COVERS_MUCH_MORE = 0.4  # … or, a little less sure (TEXT_MARGIN), this much more
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
 
 
@@ -274,10 +275,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
             q.intent in ("target", "area", "choose", "plan", "who", "unknown", "not_found"):
         return Reply(found.text), found.score  # "trường mình phải làm gì": the school's duties
-    if found.said and found.score >= max(score, ASK_BACK) and \
-            extract.coverage(snap, plain_text, found.text) >= \
-            extract.coverage(snap, plain_text, structured.text) + COVERS_MORE:
-        return Reply(found.text), found.score  # the plan's words answer more of the question
+    if found.said and found.score >= max(score - TEXT_MARGIN, ASK_BACK):
+        more = extract.coverage(snap, plain_text, found.text) - \
+            extract.coverage(snap, plain_text, structured.text)
+        if more >= COVERS_MORE and found.score >= score or more >= COVERS_MUCH_MORE:
+            return Reply(found.text), found.score  # the plan's words answer more of it
     if found.said and found.score >= ASK_BACK and cue(normalise(plain_text), DOCUMENT_KINDS) \
             and extract.other_documents(snap, found.text) \
             and not extract.other_documents(snap, structured.text):

@@ -415,6 +415,31 @@ def _english_typed(question: str, unknown: list[str]) -> list[str]:
             and any(w in unknown for w in ENGLISH[k].split())]
 
 
+# a question that asks for everything of a kind: duties, tasks, what must be done
+LIST = ("nhung gi", "nhung viec", "nhung viec gi", "phai lam gi", "can lam gi", "lam nhung gi",
+        "nhiem vu gi", "trach nhiem gi", "cac nhiem vu", "nhung nhiem vu", "trach nhiem cua",
+        "what must", "what should", "what do", "duties", "responsibilities", "which tasks")
+LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one screen or two
+
+
+def asks_list(question: str) -> bool:
+    return intents.cue(normalise(question), LIST)
+
+
+def _list_lines(snap: PlanSnapshot, items: list[Sentence], lang: str, t) -> list[str]:
+    """A passage's sentences as a list, each quoted, the section named once at the end."""
+    lines, size = [], 0
+    for n, s in enumerate(items):
+        line = f"– “{clip(s.text, 300)}”"
+        if size + len(line) > LIST_LIMIT:
+            lines.append(t("answers.more_line", lang, count=len(items) - n))
+            break
+        lines.append(line)
+        size += len(line) + 1
+    lines.append(f"({snap.short(lang)}, {where(snap, items[0].passage, lang)})")
+    return lines
+
+
 def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
     lines = []
     budget = 560
@@ -510,6 +535,11 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         if after < len(index.sentences) and index.sentences[after].passage == best.passage \
                 and near.get(after, 0.0) >= 0.3:
             chosen.append((near[after], index.sentences[after]))
+    if asks_list(question):  # "trường học phải làm những gì": the whole list, in order
+        items = [s for s in index.sentences if s.passage == best.passage]
+        if len(items) > len(chosen):
+            lines = [t("answers.text.says", lang)] + _list_lines(snap, items, lang, t)
+            return TextAnswer("\n".join(lines), confidence, True, items)
     if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
         chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
     quoted = sorted((s for _, s in chosen), key=lambda s: s.position)
