@@ -20,6 +20,7 @@ from bot.answers.intents import (
     COORDINATE,
     HONORIFICS,
     PARTNERS,
+    PROGRESS,
     RESPONSIBLE,
     REVERSE,
     WHO,
@@ -238,6 +239,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if outside is not None and q.intent != "target":
         return outside, 0.85
     _by_value(q)
+    if school:
+        _per_school(q)
     if q.intent == "choose" and (q.phase is not None or q.year is not None):
         fitting = [tg for tg in q.choices if selected_values(tg, q.year, q.phase)]
         if len(fitting) == 1:  # only one of the close targets is set for the phase asked
@@ -314,6 +317,20 @@ def _by_value(q: Question) -> None:
         q.intent = "who" if cue(q.text, WHO) else "target"
     elif q.intent == "who":
         q.area = q.obligation = None
+
+
+def _per_school(q: Question) -> None:
+    """"tiến độ họp trực tuyến của trường em": among targets the words came equally close to,
+    the one measured school by school is the school's."""
+    hits = [h for h in q.hits if h.entity.kind == "target" and h.confidence >= 0.3]
+    if q.target is not None or not hits or q.intent not in ("status", "choose", "target"):
+        return
+    close = [h.entity.item for h in hits if h.score >= 0.85 * hits[0].score]
+    mine = [tg for tg in close if tg.measured_per == "school"]
+    if len(mine) == 1 and q.area is None:
+        progress = q.intent == "status" or cue(q.text, PROGRESS)
+        q.intent, q.target, q.choices = "target", mine[0], []
+        q.topic = "progress" if progress else q.topic
 
 
 def ask_back(snap: PlanSnapshot, actor: Actor, q: Question, text: str,

@@ -156,7 +156,8 @@ def _year_figure(session: Session, target: TargetInfo, year: int, lang: str) -> 
         return t("answers.target.year_none", lang, year=year)
     day = clock.local(row.reported_at).date()
     return t("answers.target.year_figure", lang, year=year,
-             value=value_text(row.value, target.unit, lang), date=fmt_date(day))
+             value=value_text(row.value, target.unit, lang, row.numerator, row.denominator),
+             date=fmt_date(day))
 
 
 def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,
@@ -167,5 +168,5 @@ def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetIn
     if row is None or row.value is None:
         return t("answers.target.own_school_none", lang)
     day = clock.local(row.reported_at).date()
-    return t("answers.target.own_school", lang, value=value_text(row.value, target.unit, lang),
-             date=fmt_date(day))
+    return t("answers.target.own_school", lang, value=value_text(
+        row.value, target.unit, lang, row.numerator, row.denominator), date=fmt_date(day))
