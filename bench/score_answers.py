@@ -10,6 +10,7 @@ contains every `must` fact (accent- and case-insensitive; "a|b" = either) and no
 from __future__ import annotations
 
 import argparse
+import re
 import datetime as dt
 import sys
 import tempfile
@@ -66,13 +67,22 @@ class Score:
                 + r.reply.replace("\n", "\n    ") for r in self.results if r.problems]
 
 
+_DASH = re.compile(r"\s*[-\u2013\u2014]\s*")
+
+
+def _form(text: str) -> str:
+    """Folded, every dash a plain hyphen without spaces: "90–95%", "90 - 95%" and "90-95%" are
+    one form of the same fact."""
+    return _DASH.sub("-", fold(text))
+
+
 def _has(got: str, fact: str) -> bool:
-    return any(fold(alt) in got for alt in str(fact).split("|"))
+    return any(_form(alt) in got for alt in str(fact).split("|"))
 
 
 def check(case: dict, reply_text: str) -> list[str]:
     """The problems of one answer (empty: correct)."""
-    got = fold(reply_text)
+    got = _form(reply_text)
     problems = [f"missing {fact!r}" for fact in case.get("must", []) if not _has(got, fact)]
     problems += [f"unwanted {fact!r}" for fact in case.get("forbid", []) if _has(got, fact)]
     return problems

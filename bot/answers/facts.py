@@ -49,7 +49,7 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
     elif topic == "issued":
         lines = [t("answers.plan.issued", lang, number=snap.number,
                    date=fmt_date(snap.issued_on), issuer=snap.issuer)]
-    elif topic == "status":
+    elif topic in ("status", "successor"):
         lines = [header, _status_line(plan, snap, today, lang)]
         if plan_status(plan, today) == "superseded":
             newer = session.exec(select(m.Plan).where(
@@ -67,6 +67,8 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
                 vi, en = note[:-1].rsplit(" (", 1)
                 note = en if lang == "en" else vi
             lines.append(wording.quote(note, 400))
+        if topic == "successor":  # who carries it on: the plan cannot say
+            lines.append(t("answers.plan.no_successor", lang))
     elif topic == "signer":  # the signature block as written, or the plan does not say
         signed = next((p for p in snap.passages if p.section == "signature"), None)
         lines = [t("answers.plan.signer", lang, signature=" ".join(signed.text.split()),

@@ -127,6 +127,10 @@ PLAN_STATUS = ("con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc"
 DISSOLVED = ("giai the", "sap nhap", "chinh quyen 2 cap", "chinh quyen hai cap", "dissolv*",
              "reorganis*", "reorganiz*", "khong con", "con ton tai", "quan ha dong",
              "sap xep lai")
+SUCCESSOR = ("giao cho ai", "giao cho phuong", "phuong nao", "don vi nao tiep", "ai tiep tuc",
+             "tiep tuc thuc hien", "tiep nhan", "chuyen giao", "ke thua", "thay the boi",
+             "who takes over", "taken over", "take over", "successor", "handed over",
+             "transferred to", "which ward")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
 LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
@@ -660,7 +664,7 @@ def _review_for(snap: PlanSnapshot, norm: str) -> ReviewInfo | None:
 def _plan_topic(norm: str, typed_words: int) -> str | None:
     about_plan = cue(norm, PLAN)
     if cue(norm, DISSOLVED):
-        return "status"
+        return "successor" if cue(norm, SUCCESSOR) else "status"
     if cue(norm, ISSUER):
         return "issuer"
     if cue(norm, ISSUED) and (about_plan or cue(norm, ("ban hanh", "issued"))):
