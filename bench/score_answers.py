@@ -10,8 +10,8 @@ contains every `must` fact (accent- and case-insensitive; "a|b" = either) and no
 from __future__ import annotations
 
 import argparse
-import re
 import datetime as dt
+import re
 import sys
 import tempfile
 import time

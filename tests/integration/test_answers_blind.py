@@ -12,7 +12,8 @@ from bench.score_answers import check, score_file
 from tests.conftest import DATA
 
 # batch -> the least number of right answers accepted
-FLOORS = {"questions-blind-1.yaml": 123, "questions-blind-2.yaml": 71}
+FLOORS = {"questions-blind-1.yaml": 123, "questions-blind-2.yaml": 76,
+          "questions-blind-3.yaml": 110, "questions-blind-4.yaml": 88}
 
 
 def test_check_applies_alternatives_and_forbid():
@@ -20,6 +21,10 @@ def test_check_applies_alternatives_and_forbid():
     assert check(case, "đạt 85 % — chị HOÀ") == []
     assert check(case, "đạt 85% — chị Hoa, 2 triệu") == ["unwanted 'triệu'"]
     assert check(case, "86%") == ["missing '85%|85 %'", "missing 'Hòa'"]
+    # a dash is a dash: "90–95%", "90 - 95%" and "90-95%" are one form; the figures still count
+    assert check({"must": ["90-95%"]}, "năm 2025: 90–95%") == []
+    assert check({"must": ["90 - 95%"]}, "90-95%") == []
+    assert check({"must": ["90-95%"]}, "90-96%") == ["missing '90-95%'"]
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))
