@@ -199,7 +199,7 @@ def _scope_key(actor: Actor) -> str:
 def item_name(item: DueItem, lang: str) -> str:
     name = item.name_en if lang == "en" and item.name_en else item.name
     if item.kind == "obligation":
-        return t("answers.due.occurrence", lang, name=name, label=item.label)
+        return t("answers.due.occurrence", lang, name=name, label=wording.occurrence(item, lang))
     if item.kind == "target":
         return t("answers.due.target_name", lang, code=item.code, name=name, label=item.label)
     return name

@@ -245,10 +245,10 @@ def obligation_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: 
     lines.append(t("answers.obligation.rule", lang, rule=obligation_rule(o, lang),
                    start=snap.period_start, end=snap.period_end))
     if upcoming and (period is None or key is None):
-        lines.append(t("answers.obligation.next", lang, label=upcoming[0].label,
+        lines.append(t("answers.obligation.next", lang, label=wording.occurrence(upcoming[0], lang),
                        when=due_phrase(upcoming[0], today, lang)))
     elif not upcoming and items:
-        lines.append(t("answers.obligation.last", lang, label=items[-1].label,
+        lines.append(t("answers.obligation.last", lang, label=wording.occurrence(items[-1], lang),
                        when=due_phrase(items[-1], today, lang)))
     if o.recipient:
         lines.append(t("answers.obligation.recipient", lang, recipient=o.recipient))

@@ -3,6 +3,8 @@ requirements are worded by bot.progress.wording, the one wording of every view."
 
 from __future__ import annotations
 
+import re
+
 from bot.answers.slots import Period
 from bot.answers.snapshot import PersonInfo, ValueInfo
 from bot.core.catalogue import t
@@ -43,6 +45,22 @@ def period_label(period: Period, lang: str) -> str:
     if period.kind == "days":
         return t("answers.period.days", lang, days=period.number)
     return t(f"answers.period.week_{period.relative or 'this'}", lang)
+
+
+_OCCURRENCE = re.compile(r"(\d{4})-(?:Q(\d)|(\d{2}))$")
+
+
+def occurrence(item, lang: str) -> str:
+    """A recurring report's occurrence in the asker's language: the plan's own label in
+    Vietnamese ("Quý III/2025", "5/2025"), "Quarter III/2025", "Month 5/2025" in English; other
+    items keep the plan's own label."""
+    m = _OCCURRENCE.match(item.period or "")
+    if m is None or item.kind != "obligation" or lang == "vi":
+        return item.label
+    if m.group(2):
+        return t("answers.period.quarter", lang, roman=ROMAN[int(m.group(2))],
+                 year=m.group(1))
+    return t("answers.period.month", lang, month=int(m.group(3)), year=m.group(1))
 
 
 def period_range(period: Period) -> str:
