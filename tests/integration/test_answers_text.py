@@ -197,3 +197,65 @@ def test_a_plan_from_a_spreadsheet_is_answered_from_its_rows(plan_engine):
     clock.set(dt.datetime(2026, 5, 10, 9))
     reply = answer(plan_engine, admin, "kinh phí bao nhiêu", dt.date(2026, 5, 10)).text
     assert "không nêu" in reply and "KH 45" in reply, reply
+
+
+def test_the_nearest_deadlines_from_today(seeded):
+    actor = asker(seeded, "Phan Văn Thắng", "vi")
+    clock.set(dt.datetime(2025, 6, 10, 9))
+    reply = answer(seeded, actor, "hạn tiếp theo là khi nào?", dt.date(2025, 6, 10)).text
+    lines = reply.splitlines()
+    assert lines[0].startswith("⏭") and "10/6/2025" in lines[0], reply
+    assert "30/6/2025" in reply and "Quý III/2025" in reply and "01/12/2025" in reply, reply
+    assert "01/6/2025" not in reply  # passed: not ahead
+    english = answer(seeded, asker(seeded, "Phan Văn Thắng", "en"), "next deadline?",
+                     dt.date(2025, 6, 10)).text
+    assert "Quarter III/2025" in english and "Quý" not in english, english
+
+
+def test_signer_frequency_the_plan_lacks_and_successor(seeded):
+    signed = ask(seeded, "ai ký kế hoạch này")
+    assert "TRƯỞNG PHÒNG" in signed and "định kỳ" not in signed, signed
+    six = ask(seeded, "bao cao 6 thang nop khi nao")
+    assert "không quy định báo cáo 6 tháng" in six and "01/6" in six, six
+    assert not re.search(r"\d{1,2}/[789]\b", six)  # no invented half-year date
+    after = ask(seeded, "giải thể quận rồi thì kế hoạch giao cho phường nào tiếp tục thực hiện")
+    assert "không nêu đơn vị nào tiếp tục" in after, after
+
+
+def test_partners_both_ways_and_the_askers_last_reports(seeded):
+    partners = ask(seeded, "chị Nhung phối hợp với ai")
+    assert "Tổ chuyên môn MN" in partners and "Ngọc Dũng" in partners, partners
+    mine = ask(seeded, "tôi phải phối hợp với ai?", who="Đỗ Thị Tuyết Nhung")
+    assert "Ngọc Dũng" in mine, mine
+    last = ask(seeded, "lần trước em báo cáo số liệu gì?", who="Vũ Ngọc Dũng")
+    assert "15/4/2025" in last and "TCBM-2" in last and "6%" in last, last
+    assert "Văn Bình" not in last  # only the asker's own, even for a leader's view
+    card = ask(seeded, "anh Tuấn An phụ trách chỉ tiêu gì")
+    assert "≥ 40%" in card and "≥ 85%" in card, card  # each target with its values
+
+
+def test_a_list_of_duties_is_quoted_whole(seeded):
+    reply = ask(seeded, "các trường học phải làm những gì theo kế hoạch?")
+    sentences = [q for q in quotes(reply)]
+    assert len(sentences) >= 3 and all(q in FLAT for q in sentences), reply
+    assert reply.count("(KH 737") == 1 and len(reply) <= 1500, reply
+
+
+def test_typos_fixed_only_into_pairs_the_plan_uses(seeded):
+    from bot.answers.plain import prepare
+    from bot.answers.snapshot import snapshot
+
+    with Session(seeded) as session:
+        plan = session.exec(select(m.Plan)).first()
+        snap = snapshot(seeded, session, plan)
+    assert "tài chinh công" in prepare(snap, "ai lo mảng tài chín công", [])
+    assert prepare(snap, "thời tiết hôm nay", []) == "thời tiết hôm nay"  # no pair: kept
+    assert "Tuyết Nhung" in ask(seeded, "Ai thuc hiện mảng tài chín công?")
+
+
+def test_english_questions_find_the_plans_items(seeded):
+    cut = ask(seeded, "by how much must payroll staff be cut in 2024-2025?", lang="en")
+    assert "TCBM-1" in cut and "5%" in cut, cut
+    later = ask(seeded, "Who handles e-government, and what is its 2021-2023 target?",
+                lang="en")
+    assert "Tuấn An" in later and "40%" in later, later
