@@ -79,7 +79,8 @@ DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "d
               "next deadline", "closest deadline")
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi")
-NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "next", "nearest", "closest", "soonest")
+NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
+        "soonest", "upcoming", "coming up")
 WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
 # report frequencies a plan may lack ("báo cáo 6 tháng"): asked, the plan's own are listed
 OTHER_FREQUENCIES = {"6 thang": "semiannual", "sau thang": "semiannual", "nua nam": "semiannual",
@@ -479,8 +480,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
 
     # the nearest deadlines ("hạn báo cáo tiếp theo", "next deadline"), unless one report is
     # named by its kind ("báo cáo quý tiếp theo": that report's next date)
-    if cue(norm, NEXT) and cue(norm, WHEN_DUE) and q.period is None and not (
-            code_target or code_obligation):
+    if cue(norm, NEXT) and (cue(norm, WHEN_DUE) or cue(norm, DUE_LOOSE)) and \
+            q.period is None and not (code_target or code_obligation or code_review):
         reports = cue(norm, REPORT)
         named = _obligation_for(snap, norm, None, hits) if reports and \
             len(snap.obligations) > 1 else None

@@ -122,8 +122,16 @@ def _shift_month(today: dt.date, shift: int, relative: str) -> Period:
 _SHIFT = {"this": 0, "next": 1, "last": -1}
 
 
+# "từ giờ tới cuối năm", "until the end of the year": from today to the year's last day
+_REST_OF_YEAR = re.compile(r"(?<![a-z])(?:(?:den|toi|until|till|by|to) (?:het|cuoi|the end of"
+                           r"(?: the| this)?) (?:nam|year)|rest of (?:the|this) year|"
+                           r"con lai (?:cua |trong )?nam(?: nay)?)(?![a-z])")
+
+
 def parse_period(text: str, today: dt.date) -> Period | None:
     """The period a normalised question asks about, or None when it names none."""
+    if _REST_OF_YEAR.search(text) and not _QUARTER.search(text) and not _MONTH.search(text):
+        return next_days(today, (dt.date(today.year, 12, 31) - today).days)
     m = _QUARTER.search(text) or _Q_FIRST.search(text)
     if m:
         year = int(m.group(2)) if m.group(2) else (explicit_year(text) or today.year)
