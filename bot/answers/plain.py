@@ -50,8 +50,21 @@ def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str], set[s
         pairs |= {f"{h} {g}" for h in HONORIFICS for g in given if " " not in h}
         targets = plan_words | names
         known = targets | _CUES | _DATA | STOPWORDS | EXTRA_STOP
+        # acronyms as typed ("tthc", "sipas"): a swapped letter is mapped to them too
+        targets |= {k for k in ABBREVIATIONS if k.isalpha() and len(k) >= 4}
         found = snap.extra[key] = (known, sorted(w for w in targets if len(w) >= 3), pairs)
     return found
+
+
+def _swapped(word: str, words) -> str | None:
+    """The word meant when two letters side by side were typed the other way ("ttch" →
+    "tthc"), if the plan or the glossary has it."""
+    for i in range(len(word) - 1):
+        if word[i] != word[i + 1]:
+            candidate = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            if candidate in words:
+                return candidate
+    return None
 
 
 def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
@@ -75,8 +88,9 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                 normalise(folded) == folded:
             floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
             if fold(word) == word.lower():
+                swapped = _swapped(folded, targets)
                 best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
-                fixed = best[0] if best else word
+                fixed = swapped or (best[0] if best else word)
             else:
                 before = plain_words[i - 1] if i else ""
                 after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
