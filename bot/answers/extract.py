@@ -416,14 +416,23 @@ def _english_typed(question: str, unknown: list[str]) -> list[str]:
 
 
 # a question that asks for everything of a kind: duties, tasks, what must be done
-LIST = ("nhung gi", "nhung viec", "nhung viec gi", "phai lam gi", "can lam gi", "lam nhung gi",
+LIST = ("nhung gi", "nhung viec", "nhung viec gi", "lam gi", "lam nhung gi",
         "nhiem vu gi", "trach nhiem gi", "cac nhiem vu", "nhung nhiem vu", "trach nhiem cua",
         "what must", "what should", "what do", "duties", "responsibilities", "which tasks")
+PARTLY = 0.6  # a sentence explaining this much of the rest is quoted beside a missing word
+PARTLY_UNKNOWN = 0.35  # … when the missing words are less than this share of the question
 LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one screen or two
 
 
 def asks_list(question: str) -> bool:
     return intents.cue(normalise(question), LIST)
+
+
+def _without(question: str, words: list[str]) -> str:
+    """The question without the words the plan never uses (as folded)."""
+    drop = {fold(w.lstrip("~")) for w in words}
+    return " ".join(w for w in (question or "").split()
+                    if fold(w).strip(",.?!:;") not in drop)
 
 
 def _list_lines(snap: PlanSnapshot, items: list[Sentence], lang: str, t) -> list[str]:
@@ -515,6 +524,17 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     # an amount asked: a number of a sentence about something else is a guess
     missing_amount = asks_amount(question) and (not has_number(best.text)
                                                 or confidence < AMOUNT_SURE)
+    rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
+        and asks_list(question) and index.unknown_share(question) < PARTLY_UNKNOWN else None
+    found_rest = index.search(rest) if rest else []
+    if found_rest and found_rest[0][0] >= PARTLY:
+        # "về kinh phí, tài chính công yêu cầu làm gì": the plan lacks a word, not the answer
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
+        confidence, best = found_rest[0]
+        items = [s for s in index.sentences if s.passage == best.passage]
+        lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
+                 t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t)
+        return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
     if typed or unknown or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
