@@ -152,6 +152,10 @@ HONORIFICS = ("dong chi", "chi", "anh", "co", "thay", "ba", "ong", "em", "ban", 
               "mrs")
 
 
+def _single_words(*groups: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p for g in groups for p in g if " " not in p and not p.endswith("*"))
+
+
 def cue(text: str, phrases: tuple[str, ...]) -> bool:
     padded = f" {text} "
     for p in phrases:
@@ -161,6 +165,9 @@ def cue(text: str, phrases: tuple[str, ...]) -> bool:
         elif f" {p} " in padded:
             return True
     return False
+
+
+WHO_FORM = _single_words(WHO, RESPONSIBLE, COORDINATE)
 
 
 # --- slots from the plan's own words -------------------------------------------------------------
@@ -401,7 +408,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     found_index = index(snap)
     about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
     hits = found_index.search(about) if tokens(about) else []
-    unknown = found_index.unknown(norm)
+    # a word of a who-question's form the plan never uses ("ai lo …") is no unknown subject
+    unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM]
     translated = english(about)
     if translated != about:  # English words said as the plan's own: the better of both
         hits = _merge(hits, found_index.search(translated))
