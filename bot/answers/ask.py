@@ -37,7 +37,7 @@ from bot.answers.retrieval import STOPWORDS
 from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
 from bot.answers.target import selected_values, target_reply
-from bot.answers.who import who_area, who_obligation, who_of, who_target
+from bot.answers.who import who_area, who_many, who_obligation, who_of, who_target
 from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
@@ -144,6 +144,7 @@ def _names_nothing(snap: PlanSnapshot, part: str, today: dt.date,
     return not named and not any(h.confidence >= 0.4 for h in q.hits)
 
 
+WHO_MANY = 3  # close targets whose people are shown side by side rather than asked back
 CARRY = 0.6  # a later part answered below this is asked again with the first part's subject
 TEXT_MARGIN = 0.15  # the plan's text wins over a structured answer by at least this much
 SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not say"
@@ -400,6 +401,8 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
         return facts.no_such_report(snap, actor, q.topic.partition(":")[2])
     if q.intent == "obligation" and q.obligation is not None:
         return facts.obligation_reply(session, plan, snap, actor, q.obligation, q.period, today)
+    if q.intent == "choose" and q.topic == "who" and 1 < len(q.choices) <= WHO_MANY:
+        return who_many(session, snap, actor, q.choices)  # each one's people, side by side
     if q.intent == "choose" and q.choices:
         return _choose(snap, actor, q)
     return not_understood(snap, actor, q, public_plan)

@@ -471,10 +471,11 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
                                      and not _beyond_area(best, area)):
             _take(q, best)
             return _set(q, "who")
-        if area:
+        choices = _close(target_hits, with_cue)
+        area_conf = area_hit.confidence if area_hit is not None else 0.0
+        if area and not (len(choices) > 1 and choices[0].confidence > area_conf):
             q.area = area
             return _set(q, "who")
-        choices = _close(target_hits, with_cue)
         if len(choices) > 1:
             q.choices = [h.entity.item for h in choices]
             q.topic = "who"

@@ -78,6 +78,23 @@ def who_target(session: Session, snap: PlanSnapshot, actor: Actor, target: Targe
                                             ask_data(snap.id, "target", target.code))]])
 
 
+def who_many(session: Session, snap: PlanSnapshot, actor: Actor,
+             targets: list[TargetInfo]) -> Reply:
+    """The people of a few targets the question fits equally ("tự chủ tài chính ai làm"): each
+    with who is responsible and who coordinates, and a button to each target."""
+    lang = actor.language
+    lines = [t("answers.who.many", lang, count=len(targets))]
+    for tg in targets:
+        name = tg.name_en if lang == "en" and tg.name_en else tg.name
+        lines.append(t("answers.who.many_line", lang, code=tg.code, name=name,
+                       responsible=wording.people(tg.responsible) or t("answers.who.nobody", lang),
+                       coordinators=wording.people(tg.coordinators)
+                       or t("answers.who.nobody", lang)))
+    lines.append(cite(snap, [v.source for tg in targets for v in tg.values], lang))
+    return Reply("\n".join(lines), [[Button(f"🎯 {tg.code}", ask_data(snap.id, "target", tg.code))
+                                     for tg in targets]])
+
+
 def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: ObligationInfo,
                    coordinator_first: bool = False) -> Reply:
     lang = actor.language
