@@ -259,3 +259,23 @@ def test_english_questions_find_the_plans_items(seeded):
     later = ask(seeded, "Who handles e-government, and what is its 2021-2023 target?",
                 lang="en")
     assert "Tuấn An" in later and "40%" in later, later
+
+
+def test_close_targets_show_each_ones_people(seeded):
+    reply = ask(seeded, "tự chủ tài chính ai phụ trách")
+    assert "TCBM-2" in reply and "TCC-2" in reply, reply
+    assert "Ngọc Dũng" in reply and "Tuyết Nhung" in reply, reply
+
+
+def test_a_missing_word_beside_a_list_the_plan_has(seeded):
+    reply = ask(seeded, "về kinh phí, tài chính công yêu cầu các đơn vị làm gì")
+    assert reply.startswith("Kế hoạch không nêu “kinh phí”"), reply
+    said = reply.split("\n", 1)[1]  # the first line names the missing word in quotes
+    assert "tiết kiệm chi tiêu thường xuyên" in said and all(q in FLAT for q in quotes(said))
+
+
+def test_swapped_letters_and_who_words(seeded):
+    assert "Minh Lý" in ask(seeded, "TTCH cấp tiểu học ai lo vậy")
+    assert "Tuyết Nhung" in ask(seeded, "ai lo tài chính công")
+    rest = ask(seeded, "từ giờ tới cuối năm còn những hạn nào")
+    assert "31/12/2025" in rest and "Tổng kết" in rest, rest
