@@ -114,6 +114,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             return best_answer(engine, session, plan, snap, actor, prepared, today, officers,
                                public_plan)[0]
         answered: list[Reply] = []
+        first_subject = _subject(snap, parts[0], today, officers)
         for i, part in enumerate(parts):
             reply, score = best_answer(engine, session, plan, snap, actor, part, today,
                                        officers, public_plan)
@@ -123,7 +124,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
                 # "… và ai phối hợp?", "… số liệu bao nhiêu?", "… its target?": the first
                 # part's subject
                 again, better = best_answer(engine, session, plan, snap, actor,
-                                            f"{plain.subject(parts[0])} {part}", today,
+                                            f"{first_subject} {part}", today,
                                             officers, public_plan)
                 if better > score or (pointing and better >= score):
                     reply = again
@@ -132,15 +133,25 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
         return plain.join(answered)
 
 
+def _subject(snap: PlanSnapshot, part: str, today: dt.date, officers: list[OfficerRef]) -> str:
+    """What a message's first part is about, for the parts after it: the plan item it names by
+    its code ("SIPAS lần trước bao nhiêu, đã đạt chưa?" → "CDDH-2"), else its words without
+    the question's form."""
+    q = understand(snap, part, today, officers)
+    if q.intent in ("target", "who") and q.target is not None:
+        return q.target.code
+    return plain.subject(part)
+
+
 def _names_nothing(snap: PlanSnapshot, part: str, today: dt.date,
                    officers: list[OfficerRef]) -> bool:
-    """A part of a message that names no plan item, person, period or phase by itself is
-    about what the message's first part named."""
+    """A part of a message that names no plan item or person by itself ("đã đạt chỉ tiêu 2025
+    chưa?") is about what the message's first part named."""
     q = understand(snap, part, today, officers)
     if q.intent in ("plan", "review", "areas", "due", "greeting", "thanks", "help"):
         return False  # about the plan itself, its reviews, what is due: no subject wanted
     named = q.target or q.area or q.obligation or q.review or q.people or q.officers or \
-        q.period or q.phase or q.year or q.choices
+        q.choices  # a year or a phase qualifies a subject, it names none
     return not named and not any(h.confidence >= 0.4 for h in q.hits)
 
 

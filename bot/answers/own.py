@@ -50,7 +50,8 @@ _MY_REPORTS = re.compile(
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
-           "da gui", "da nop", "ngay nao", "hom nao", "last", "latest", "previous", "recent*")
+           "da gui", "da nop", "last", "latest", "previous", "recent*")
+_DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
 
 
@@ -77,7 +78,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
-    if _MY_REPORTS.search(norm) and cue(norm, _BEFORE):
+    if _MY_REPORTS.search(norm) and cue(norm, _BEFORE) and not cue(norm, _DEADLINE_ASKED):
         return my_reports(engine, actor)
     if asks_own(norm) and cue(norm, WHO) and cue(norm, PARTNERS):  # "tôi phối hợp với ai"
         department = session.get(m.Officer, actor.officer_id).department

@@ -109,8 +109,9 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
 
 # --- several questions in one --------------------------------------------------------------
 
-_ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "dau", "sao",
-         "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko", "khong")
+_ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
+         "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
+         "khong")
 _SPLIT = re.compile(r"\s*(?:\?+|;|,?\s+(?:và|va|and|vs|với lại)\s+|,)\s*", re.IGNORECASE)
 
 
