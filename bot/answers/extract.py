@@ -428,6 +428,20 @@ def asks_list(question: str) -> bool:
     return intents.cue(normalise(question), LIST)
 
 
+LIST_WHOLE = 5  # a passage of at most this many sentences is quoted whole as a list
+
+
+def _list_of(index: TextIndex, best: Sentence, found: list[tuple[float, Sentence]],
+             confidence: float) -> list[Sentence]:
+    """The list a question asks for: the best sentence's passage, whole when short; of a long
+    one ("trách nhiệm của phòng" has a dozen), the sentences about the question, in order."""
+    items = [s for s in index.sentences if s.passage == best.passage]
+    if len(items) <= LIST_WHOLE:
+        return items
+    near = {s.position for c, s in found if s.passage == best.passage and c >= 0.5 * confidence}
+    return [s for s in items if s.position in near or s is best]
+
+
 def _without(question: str, words: list[str]) -> str:
     """The question without the words the plan never uses (as folded)."""
     drop = {fold(w.lstrip("~")) for w in words}
@@ -531,7 +545,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         # "về kinh phí, tài chính công yêu cầu làm gì": the plan lacks a word, not the answer
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         confidence, best = found_rest[0]
-        items = [s for s in index.sentences if s.passage == best.passage]
+        items = _list_of(index, best, found_rest, confidence)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
                  t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t)
         return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
@@ -556,7 +570,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
                 and near.get(after, 0.0) >= 0.3:
             chosen.append((near[after], index.sentences[after]))
     if asks_list(question):  # "trường học phải làm những gì": the whole list, in order
-        items = [s for s in index.sentences if s.passage == best.passage]
+        items = _list_of(index, best, found, confidence)
         if len(items) > len(chosen):
             lines = [t("answers.text.says", lang)] + _list_lines(snap, items, lang, t)
             return TextAnswer("\n".join(lines), confidence, True, items)
