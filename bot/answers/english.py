@@ -59,7 +59,7 @@ ENGLISH = {
     "direction": "chi dao dieu hanh", "leadership": "chi dao dieu hanh",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
-    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")s?(?![a-z])")
+    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?:s|es|ed|ing)?(?![a-z])")
 
 
 # how people ask for the parts of an administrative document, as the document names them

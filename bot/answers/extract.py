@@ -67,6 +67,7 @@ FORM = frozenset("""
 khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
 oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
 chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
+vuot chiem lau lan gan chang
 """.split())
 CUE_WORDS = _cue_words() | FORM
 CUE_PREFIXES = tuple(p[:-1] for value in vars(intents).values() if isinstance(value, tuple)

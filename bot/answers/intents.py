@@ -71,7 +71,8 @@ REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm")
 REPORT = ("bao cao", "report", "reports", "reporting")
 DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
             "what date", "by when", "luc nao", "thang nao", "nop truoc", "truoc ngay",
-            "deadline", "due date", "due", "nop", "gui", "send", "submit*")
+            "deadline", "due date", "due", "nop", "gui", "send", "submit*", "bao lau",
+            "may lan", "how often", "tan suat")
 DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
               "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
               "to do", "todo", "phai lam", "can lam", "viec can lam", "moc", "milestone*",
@@ -120,7 +121,8 @@ SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban ha
           "who signed", "signed by", "signer", "signature", "who signs")
 ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "when was",
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
-          "issued when", "when issued")
+          "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
+          "ky hom nao", "ra doi")
 PLAN_STATUS = ("con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
                "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
                "ended", "ends", "expire*", "supersed*", "thay the", "moi nhat", "active",
@@ -132,7 +134,7 @@ SUCCESSOR = ("giao cho ai", "giao cho phuong", "phuong nao", "don vi nao tiep", 
              "tiep tuc thuc hien", "tiep nhan", "chuyen giao", "ke thua", "thay the boi",
              "who takes over", "taken over", "take over", "successor", "handed over",
              "transferred to", "which ward")
-PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap")
+PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
 LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
@@ -141,6 +143,7 @@ NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "k
           "trich yeu", "about the plan", "tom tat", "summary", "summar*", "what is the plan",
           "la gi", "gioi thieu", "thong tin", "what period", "cover", "covers")
 COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "chenh lech",
+           "chenh nhau", "chenh bao nhieu",
            "tang bao nhieu", "giam bao nhieu", "thay doi", "differ*", "compar*", "versus",
            "higher than", "lower than", "change between", "changes between", "change from",
            "increase*", "go up")

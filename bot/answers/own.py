@@ -50,7 +50,8 @@ _MY_REPORTS = re.compile(
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
-           "da gui", "da nop", "last", "latest", "previous", "recent*")
+           "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
+           "last", "latest", "previous", "recent*")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
 
