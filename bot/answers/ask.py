@@ -407,7 +407,7 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
     if q.intent == "area" and q.area is not None:
         return facts.area_reply(snap, actor, q.area, today)
     if q.intent == "review":
-        return facts.review_reply(snap, actor, q.review, today)
+        return facts.review_reply(snap, actor, q.review, today, day_asked=q.topic == "day")
     if q.intent == "obligation" and (q.topic or "").startswith("frequency:"):
         return facts.no_such_report(snap, actor, q.topic.partition(":")[2])
     if q.intent == "obligation" and q.obligation is not None:

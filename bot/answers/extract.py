@@ -174,6 +174,11 @@ def _features(text: str) -> list[str]:
     return [*words, *_pairs(words), *toned_words(text)]
 
 
+_DATE_ASKED = re.compile(r"(?<![a-z])(?:ngay nao|tu ngay|khi nao|bao gio|tu bao gio|bat dau tu|"
+                         r"thoi diem nao|when|what date|since when)(?![a-z])")
+_DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
+
+
 class TextIndex:
     def __init__(self, snap: PlanSnapshot) -> None:
         self.sentences: list[Sentence] = []
@@ -268,6 +273,7 @@ class TextIndex:
         folded = fold(question)
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
         asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
+        asks_date = bool(_DATE_ASKED.search(folded))
         out = []
         for i in top:
             if scores[i] <= 0:
@@ -277,6 +283,8 @@ class TextIndex:
             similarity = fuzz.token_set_ratio(folded, s.folded) / 100
             rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
             if asks_who and PEOPLE.search(s.text):  # "ai …": the sentences naming people
+                rank += 0.15
+            if asks_date and _DATE.search(s.text):  # "từ ngày nào": the sentences with a date
                 rank += 0.15
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",

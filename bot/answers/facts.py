@@ -155,7 +155,7 @@ def area_reply(snap: PlanSnapshot, actor: Actor, area: AreaInfo, today: dt.date)
 
 
 def review_reply(snap: PlanSnapshot, actor: Actor, review: ReviewInfo | None,
-                 today: dt.date) -> Reply:
+                 today: dt.date, day_asked: bool = False) -> Reply:
     lang = actor.language
     reviews = [review] if review is not None else snap.reviews
     if not reviews:
@@ -172,6 +172,8 @@ def review_reply(snap: PlanSnapshot, actor: Actor, review: ReviewInfo | None,
             rel = t("answers.review.ahead", lang, days=(month_end - today).days)
         lines.append(t("answers.review.line", lang, name=name, month=r.month, year=r.year,
                        rel=rel))
+    if day_asked:  # the plan sets a month: the day is not the plan's to say
+        lines.append(t("answers.review.no_day", lang))
     lines.append(cite(snap, [r.source for r in reviews], lang))
     return Reply("\n".join(lines))
 

@@ -88,6 +88,8 @@ OTHER_FREQUENCIES = {"6 thang": "semiannual", "sau thang": "semiannual", "nua na
                      "semi annual": "semiannual", "half year*": "semiannual",
                      "hang tuan": "weekly", "bao cao tuan": "weekly", "weekly": "weekly",
                      "hang ngay": "daily", "daily": "daily"}
+DAY_ASKED = ("ngay may", "ngay nao", "hom nao", "ngay bao nhieu", "ngay cu the", "what day",
+             "which day", "exact date", "what date")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
@@ -488,7 +490,7 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     # reviews (sơ kết, tổng kết)
     if cue(norm, REVIEW) or code_review:
         q.review = code_review or _review_for(snap, norm)
-        return _set(q, "review")
+        return _set(q, "review", topic="day" if cue(norm, DAY_ASKED) else None)
 
     # the nearest deadlines ("hạn báo cáo tiếp theo", "next deadline"), unless one report is
     # named by its kind ("báo cáo quý tiếp theo": that report's next date)
