@@ -219,14 +219,14 @@ def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
 
 # the words of "what does X do": anything else asks more than X's work
 WHO_OF_WORDS = frozenset(w for phrases in (RESPONSIBLE, REVERSE, COORDINATE, PARTNERS,
-                                           HONORIFICS, WHO) for p in phrases
+                                           HONORIFICS, WHO, AREA_WORDS) for p in phrases
                          for w in p.rstrip("*").split())
 # kinds of documents a plan cites: asked for, only the plan's text can name them
 DOCUMENT_KINDS = ("nghi dinh", "nghi quyet", "thong tu", "quyet dinh", "cong van", "chi thi",
                   "luat", "van ban nao", "van ban so", "so hieu van ban", "can cu", "decree*",
                   "circular*", "resolution*", "directive*", "which document*", "legal basis")
 WHO_OF_PHRASES = frozenset(p.rstrip("*") for phrases in (RESPONSIBLE, REVERSE, COORDINATE,
-                                                         PARTNERS, HONORIFICS, WHO)
+                                                         PARTNERS, HONORIFICS, WHO, AREA_WORDS)
                            for p in phrases)
 STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
                 "overview", "progress")

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import intents
 from bot.answers.english import ENGLISH, english
-from bot.answers.normalise import normalise, tokens
+from bot.answers.normalise import FORM, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
 from bot.core.text import fold, nfc
@@ -62,13 +62,7 @@ SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx]
 # words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
 LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
                   "nay do co duoc".split())
-# words of a question's form beyond the intents' cues: comparing, asking, addressing
-FORM = frozenset("""
-khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
-oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
-chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
-vuot chiem lau lan gan chang
-""".split())
+
 CUE_WORDS = _cue_words() | FORM
 CUE_PREFIXES = tuple(p[:-1] for value in vars(intents).values() if isinstance(value, tuple)
                      for p in value if isinstance(p, str) and p.endswith("*"))

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import slots
 from bot.answers.english import english
-from bot.answers.normalise import clean, has_phrase, normalise, tokens
+from bot.answers.normalise import FORM, clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
 from bot.answers.snapshot import (
     AreaInfo,
@@ -414,7 +414,7 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
     hits = found_index.search(about) if tokens(about) else []
     # a word of a who-question's form the plan never uses ("ai lo …") is no unknown subject
-    unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM]
+    unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM and w not in FORM]
     translated = english(about)
     if translated != about:  # English words said as the plan's own: the better of both
         hits = _merge(hits, found_index.search(translated))

@@ -120,6 +120,14 @@ ABBREVIATIONS: dict[str, str] = {
 # Same word, two spellings (the i/y of "kĩ/kỹ", "lí/lý", "quí/quý", "tỉ/tỷ").
 VARIANTS = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "qui": "quy"}
 
+# words of a question's form beyond the intents' cues: comparing, asking, addressing
+FORM = frozenset("""
+khac nhau so sanh them moi truoc sau cao hon thap chenh lech bang nhu nao the
+oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
+chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
+vuot chiem lau lan gan chang
+""".split())
+
 _KEEP = re.compile(r"[^a-z0-9%/\-\s]")
 _SPACES = re.compile(r"\s+")
 _ABBR = re.compile(
