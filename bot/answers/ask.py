@@ -275,6 +275,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if not allowed(actor.role, "plan", public_plan):
         return structured, score
     others = extract.other_documents(snap, text)
+    if school and q.intent == "target" and q.target is not None and \
+            q.target.measured_per == "school" and score >= ASK_BACK:
+        return structured, score  # "trường mình … họp trực tuyến": the school's figure
     if score >= SURE and not others and (
             q.intent not in ("target", "who", "area", "choose")
             or not extract.text_index(snap).unknown(plain_text)):

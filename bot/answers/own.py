@@ -42,6 +42,7 @@ _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|toi|minh|chung em|chung t
                      r"|(?:^|\s)(?:my|our) school")
 _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao", "chua co so lieu",
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
+_HOW_FAR = ("bao nhieu", "so voi", "how much", "how far", "con cach", "thieu may")
 _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "who hasn t",
                 "who haven t", "ai con thieu")
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
@@ -86,6 +87,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return who_of(session, snap, actor, [], [OfficerRef(actor.officer_id, actor.name,
                                                              department)], "partners")
     if _SCHOOL.search(norm) or (actor.role == "principal" and cue(norm, _MISSING)):
+        if cue(norm, _HOW_FAR):
+            return None  # "còn thiếu bao nhiêu so với chỉ tiêu": one target's gap, not a list
         if cue(norm, _MISSING) and actor.unit_id is not None:
             return school_missing(engine, session, snap, actor, today)
         return None
