@@ -288,7 +288,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if others and not (score >= 0.9 and q.intent in ("target", "who")
                        and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
-    if found.said and found.score >= max(score + TEXT_MARGIN, ASK_BACK):
+    margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of") \
+        else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
+    if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
             q.intent in ("target", "area", "choose", "plan", "who", "unknown", "not_found"):

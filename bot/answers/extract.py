@@ -427,8 +427,12 @@ PARTLY_UNKNOWN = 0.35  # … when the missing words are less than this share of 
 LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one screen or two
 
 
+_LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}gi(?![a-z])")  # "những kỹ năng gì"
+
+
 def asks_list(question: str) -> bool:
-    return intents.cue(normalise(question), LIST)
+    norm = normalise(question)
+    return intents.cue(norm, LIST) or bool(_LIST_OF.search(norm))
 
 
 LIST_WHOLE = 5  # a passage of at most this many sentences is quoted whole as a list
