@@ -199,7 +199,8 @@ def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
             return 0.9 if len(tokens(q.text)) <= 6 else 0.55
         return 0.95
     if q.intent == "who_of":  # a named person: sure; a title or group may be the subject
-        named = any(p.name for p in q.people) or q.officers
+        named = any(p.name for p in q.people) or q.officers or (q.people and cue(
+            q.text, (*COORDINATE, *AREA_WORDS, "phu trach", "chiu trach nhiem", "duoc giao")))
         label = {w for p in q.people for w in tokens(normalise(p.label))}
         rest = [w for w in tokens(q.text) if w not in label and w not in STOPWORDS
                 and w not in WHO_OF_WORDS]
