@@ -279,3 +279,24 @@ def test_swapped_letters_and_who_words(seeded):
     assert "Tuyết Nhung" in ask(seeded, "ai lo tài chính công")
     rest = ask(seeded, "từ giờ tới cuối năm còn những hạn nào")
     assert "31/12/2025" in rest and "Tổng kết" in rest, rest
+
+
+def test_a_reviews_day_a_schools_figure_and_lists_of_a_kind(seeded):
+    day = ask(seeded, "tổng kết họp vào ngày mấy")
+    assert "11/2025" in day and "không nêu ngày cụ thể" in day, day
+    school = ask(seeded, "trường mình còn thiếu bao nhiêu so với chỉ tiêu họp trực tuyến",
+                 who="Trần Thị Mai")
+    assert "CQS-1" in school and "60% (30/50)" in school, school
+    skills = ask(seeded, "đào tạo bồi dưỡng cbccvc chú trọng những kỹ năng gì")  # an area's words
+    assert "xử lý tình huống" in skills and all(q in FLAT for q in quotes(skills)), skills
+    groups = ask(seeded, "tổ chuyên môn MN phối hợp ở những mảng nào")
+    assert "Tổ chuyên môn MN" in groups and "Phối hợp (" in groups, groups
+
+
+def test_form_words_and_how_often(seeded):
+    sipas = ask(seeded, "đến 2023 mức hài lòng của người dân phải vượt bao nhiêu phần trăm")
+    assert "85%" in sipas, sipas
+    monthly = ask(seeded, "kết quả giải quyết tthc báo cáo bao lâu 1 lần")
+    assert "hàng tháng" in monthly.lower() or "mỗi tháng" in monthly.lower(), monthly
+    issued = ask(seeded, "ke hoach nay ban hanh hom nao")
+    assert "05/7/2021" in issued, issued
