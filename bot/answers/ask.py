@@ -162,6 +162,7 @@ SURE = 0.9  # a structured answer this sure is only beaten by "the plan does not
 UNKNOWN_SHARE = 0.3  # words the plan never uses weigh this much: a plan item found is a guess
 COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the question's words
 COVERS_MUCH_MORE = 0.4  # … or, a little less sure (TEXT_MARGIN), this much more
+UNKNOWN_MOST = 0.6  # words the plan never uses are half the question: an item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
 
 
@@ -229,6 +230,9 @@ DOCUMENT_KINDS = ("nghi dinh", "nghi quyet", "thong tu", "quyet dinh", "cong van
 WHO_OF_PHRASES = frozenset(p.rstrip("*") for phrases in (RESPONSIBLE, REVERSE, COORDINATE,
                                                          PARTNERS, HONORIFICS, WHO, AREA_WORDS)
                            for p in phrases)
+# "kế hoạch nói gì về …", "what does the plan say about …": its words are what is asked
+TEXT_ASKED = ("noi gi ve", "noi ve", "de cap", "nhac den", "nhac toi", "quy dinh gi ve",
+              "say about", "says about", "mention*", "what does the plan say")
 STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
                 "overview", "progress")
 DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
@@ -291,6 +295,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         return Reply(found.text), found.score  # never another document's facts as this one's
     margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of") \
         else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
+    if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose"):
+        margin = -TEXT_MARGIN  # "kế hoạch nói gì về …": the plan's own words are asked
     if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
@@ -305,6 +311,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             and extract.other_documents(snap, found.text) \
             and not extract.other_documents(snap, structured.text):
         return Reply(found.text), found.score  # "dẫn nghị định số mấy": only the text cites
+    if not found.said and found.unknown and found.unknown_share >= UNKNOWN_MOST and \
+            q.intent in ("area", "target", "choose", "who"):
+        return Reply(found.text), found.score  # "số điện thoại đường dây nóng TTHC": not said
     if not found.said and (score < 0.4 or (found.unknown and (
             score < 0.75 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
                                                      and score < 0.85)))):

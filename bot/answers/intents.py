@@ -95,6 +95,7 @@ BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
 NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham")
 STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
+          "chua co ai bao cao", "chua ai bao cao", "chua co so lieu", "no figures",
           "overview", "how are we", "how is", "how are", "how s", "dien bien")
 PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay", "den dau",
             "so lieu", "bao cao gan nhat", "moi nhat", "progress", "so far", "currently",
@@ -116,7 +117,9 @@ AREA_CONTENT = ("gom", "bao gom", "co nhung", "nhung gi", "noi dung", "nhiem vu"
 TARGET_COUNT = ("bao nhieu chi tieu", "may chi tieu", "how many targets", "tong so chi tieu",
                 "so chi tieu", "number of targets", "bao nhieu muc tieu")
 PLAN = ("ke hoach", "plan", "van ban nay")
-ISSUER = ("ai ban hanh", "co quan ban hanh", "don vi ban hanh", "ban hanh boi", "who issued",
+ISSUER = ("which office issued", "what office issued", "which agency issued", "which body issued",
+          "which unit issued", "issuing office", "ai ban hanh", "co quan ban hanh",
+          "don vi ban hanh", "ban hanh boi", "who issued",
           "issuer", "issued by", "noi ban hanh", "cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban hanh", "do ai ky",

@@ -35,7 +35,7 @@ _OWN = re.compile(
     rf"vay|nay)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
     rf"dang|nhan|chiu trach nhiem|con|chua|da)"
-    rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai)(?:\s|$)"
+    rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai|phu trach|phoi hop|lam)(?:\s|$)"
     rf"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
@@ -52,6 +52,7 @@ _MY_REPORTS = re.compile(
     r"have i reported)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
+           "nao roi", "gi roi",
            "last", "latest", "previous", "recent*")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
