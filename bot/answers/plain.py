@@ -23,6 +23,7 @@ from bot.core.text import fold, nfc
 LIMIT = 1500
 FLOOR_LONG = 80  # rapidfuzz ratio for words of 4 letters or more
 FLOOR_SHORT = 85  # three-letter words: one dropped letter ("tiu" → "tieu")
+ALONE = 6  # a fix of a shorter word typed without tone marks must make a plan pair
 PAIRED_SHORT = 66  # a toned three-letter word, one letter off, when its fix makes a plan pair
 _RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -91,6 +92,12 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                 swapped = _swapped(folded, targets)
                 best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
                 fixed = swapped or (best[0] if best else word)
+                before = plain_words[i - 1] if i else ""
+                after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
+                if best and not swapped and len(folded) < ALONE and not word.isupper() and \
+                        before + " " + best[0] not in pairs and \
+                        best[0] + " " + after not in pairs and (before or after):
+                    fixed = word  # "điện thoai" is no "điện thoi": a short fix needs a pair
             else:
                 before = plain_words[i - 1] if i else ""
                 after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
