@@ -408,7 +408,7 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
         if q.obligation is not None:
             return who_obligation(session, snap, actor, q.obligation, q.topic == "coordinator")
         if q.area is not None:
-            return who_area(snap, actor, q.area)
+            return who_area(snap, actor, q.area, session)
     if q.intent == "who_of":
         return who_of(session, snap, actor, q.people, q.officers, q.topic)
     if q.intent == "status":

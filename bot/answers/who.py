@@ -21,7 +21,7 @@ from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_date
 from bot.core.replies import Button, Reply
-from bot.core.text import name_matches
+from bot.core.text import fold, name_matches
 from bot.core.vocab import ask_data
 from storage import models as m
 
@@ -110,8 +110,18 @@ def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: Oblig
                                             ask_data(snap.id, "obligation", ob.code))]])
 
 
-def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo) -> Reply:
+def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo,
+             session: Session | None = None) -> Reply:
+    """Who is responsible and who coordinates in an area, each with their items; a person of
+    the plan named as on the roster too ("Hoà (bộ phận văn phòng) — Trần Thị Hòa")."""
     lang = actor.language
+    roster = list(session.exec(select(m.Officer.full_name).where(m.Officer.active)).all()) \
+        if session else []
+
+    def label(p: PersonInfo) -> str:  # tone marks placed either way: "Hoà" is "Hòa"
+        short = fold(p.name or "").split()
+        full = [n for n in roster if short and fold(n).split()[-len(short):] == short]
+        return f"{p.label} — {', '.join(full)}" if len(full) == 1 else p.label
     name = area.name_en if lang == "en" and area.name_en else area.name
     lines = [t("answers.who.title_area", lang, number=area.number, name=name, code=area.code)]
     sources = [area.source]
@@ -122,10 +132,10 @@ def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo) -> Reply:
                   if o.area_code == area.code]
         for code, persons in items:
             for p in persons:
-                owners.setdefault(p.label, []).append(code)
+                owners.setdefault(label(p), []).append(code)
         if owners:
             lines.append(t(f"answers.who.area_{kind}", lang))
-            lines += [f"• {label} — {', '.join(codes)}" for label, codes in owners.items()]
+            lines += [f"• {who}: {', '.join(codes)}" for who, codes in owners.items()]
     for tg in snap.area_targets(area.code):
         sources += [v.source for v in tg.values]
     lines.append(cite(snap, sources, lang))
