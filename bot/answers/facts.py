@@ -6,6 +6,7 @@ reviews are, and the dates of the recurring reports."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlmodel import Session, select
 
@@ -186,7 +187,11 @@ def obligation_rule(o: ObligationInfo, lang: str) -> str:
             day = fmt_short_date(dt.date(2000, d["month"], d["day"]))
             key = "answers.obligation.rule_before" if d.get("before", True) else \
                 "answers.obligation.rule_on"
-            parts.append(t(key, lang, label=d["label"], date=day))
+            label = d["label"]
+            quarter = re.fullmatch(r"[Qq]uý\s+([IV]+)", label.strip())
+            if lang == "en" and quarter:  # "Quý II" in the plan's data: "Quarter II" in English
+                label = f"Quarter {quarter.group(1)}"
+            parts.append(t(key, lang, label=label, date=day))
         return "; ".join(parts)
     if o.frequency == "monthly":
         rule = o.due_rule or "last_day"

@@ -90,6 +90,8 @@ OTHER_FREQUENCIES = {"6 thang": "semiannual", "sau thang": "semiannual", "nua na
                      "hang ngay": "daily", "daily": "daily"}
 DAY_ASKED = ("ngay may", "ngay nao", "hom nao", "ngay bao nhieu", "ngay cu the", "what day",
              "which day", "exact date", "what date")
+RECIPIENT = ("gui ai", "gui cho ai", "nop cho ai", "gui ve dau", "nop ve dau", "to whom",
+             "recipient*", "noi nhan", "sent to", "submitted to", "cho ai")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
@@ -471,6 +473,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
             return _set(q, "who")
         if code_obligation or (cue(norm, REPORT) and snap.obligations):
             q.obligation = code_obligation or _obligation_for(snap, norm, q.period, hits)
+            if q.obligation and cue(norm, WHEN_DUE) and cue(norm, RECIPIENT):
+                return _set(q, "obligation")  # "when, and to whom": its card says both
             if q.obligation:
                 return _set(q, "who")
         best = _clear([h for h in hits if h.entity.kind in ("target", "obligation", "area")],
