@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.answers import figures, slots, wording
-from bot.answers.intents import COORDINATE, PARTNERS, WHO, OfficerRef, cue, phase_in
+from bot.answers.intents import COORDINATE, PARTNERS, WHO, OfficerRef, cue, find_people, phase_in
 from bot.answers.normalise import normalise
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
 from bot.answers.target import selected_values
@@ -83,6 +83,9 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return not_reported(engine, session, snap, actor, today)
     if _MY_REPORTS.search(norm) and cue(norm, _BEFORE) and not cue(norm, _DEADLINE_ASKED):
         return my_reports(engine, actor)
+    theirs = their_reports(engine, session, snap, actor, text)
+    if theirs is not None:
+        return theirs
     if asks_own(norm) and cue(norm, WHO) and cue(norm, PARTNERS):  # "tôi phối hợp với ai"
         department = session.get(m.Officer, actor.officer_id).department
         return who_of(session, snap, actor, [], [OfficerRef(actor.officer_id, actor.name,
@@ -100,6 +103,23 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
             cue(norm, ("nop", "den han", "han", "submit", "due")):
         return None  # "tháng này mình phải nộp gì": what is due, for the asker's role
     return officer_work(engine, session, snap, actor, norm, today)
+
+
+def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                  text: str) -> Reply | None:
+    """"Anh Ngọc Dũng báo cáo lần gần nhất hôm nào?": one named officer's latest reports, for
+    a leader or an administrator."""
+    norm = normalise(text)
+    if actor.role not in ("leader", "admin") or not cue(norm, _BEFORE) or \
+            not cue(norm, ("bao cao", "gui", "nop", "report*")):
+        return None
+    officers = [OfficerRef(r[0], r[1]) for r in session.exec(
+        select(m.Officer.id, m.Officer.full_name).where(m.Officer.active)).all()]
+    _, named = find_people(snap, norm, officers)
+    if len(named) != 1 or named[0].id == actor.officer_id:
+        return None
+    found = history(engine, actor, officer_id=named[0].id)
+    return history_view(found, actor.language) if isinstance(found, History) else None
 
 
 def my_reports(engine: Engine, actor: Actor) -> Reply:

@@ -79,10 +79,12 @@ def _lines(session: Session, query, limit: int) -> list[HistoryLine]:
 
 
 def history(engine: Engine, actor: Actor, code: str | None = None,
-            limit: int = HISTORY_LIMIT, own_only: bool = False) -> History | Refusal:
+            limit: int = HISTORY_LIMIT, own_only: bool = False,
+            officer_id: int | None = None) -> History | Refusal:
     """The latest reports a person may see: of one target, or (without a code) their own, their
     school's, or — for leaders and administrators — everyone's (`own_only`: their own, whatever
-    the role: "what did I report last?")."""
+    the role: "what did I report last?"; `officer_id`: one officer's, for a leader or an
+    administrator: "anh Dũng báo cáo lần gần nhất hôm nào?")."""
     reads_all = actor.role in ("leader", "admin") and not own_only
     with Session(engine) as session:
         query = _history_query()
@@ -100,6 +102,9 @@ def history(engine: Engine, actor: Actor, code: str | None = None,
                     query = query.where(m.ProgressReport.unit_id == actor.unit_id)
             return History("target", _lines(session, query, limit), target.code, target.name,
                            target.name_en)
+        if officer_id is not None and actor.role in ("leader", "admin"):
+            query = query.where(m.ProgressReport.officer_id == officer_id)
+            return History("all", _lines(session, query, limit))
         if reads_all:
             return History("all", _lines(session, query, limit))
         if actor.officer_id is None:

@@ -300,3 +300,19 @@ def test_form_words_and_how_often(seeded):
     assert "hàng tháng" in monthly.lower() or "mỗi tháng" in monthly.lower(), monthly
     issued = ask(seeded, "ke hoach nay ban hanh hom nao")
     assert "05/7/2021" in issued, issued
+
+
+def test_roster_names_recipient_and_someone_elses_last_report(seeded):
+    area = ask(seeded, "ai phối hợp mảng thủ tục hành chính")
+    assert "Trần Thị Hòa" in area, area  # the plan's "Hoà", as on the roster
+    when = ask(seeded, "when is the quarterly report due and to whom", lang="en")
+    assert "Văn phòng Sở" in when and "Quarter" in when and "Quý" not in when, when
+    theirs = ask(seeded, "anh Ngọc Dũng báo cáo lần gần nhất hôm nào")
+    assert "15/4/2025" in theirs and "Văn Bình" not in theirs, theirs
+    officer = ask(seeded, "anh Ngọc Dũng báo cáo lần gần nhất hôm nào", who="Lê Thị Bích Hậu")
+    assert "15/4/2025" not in officer  # not a leader: not someone else's history
+
+
+def test_mostly_unknown_words_are_beyond_the_plan(seeded):
+    reply = ask(seeded, "số điện thoại đường dây nóng phản ánh TTHC là gì")
+    assert "không nêu" in reply and not re.search(r"\d{4,}", reply), reply  # no phone number
