@@ -15,7 +15,7 @@ from tests.conftest import DATA
 FLOORS = {"questions-blind-1.yaml": 123, "questions-blind-2.yaml": 79,
           "questions-blind-3.yaml": 110, "questions-blind-4.yaml": 88,
           "questions-blind-5.yaml": 88, "questions-blind-6.yaml": 76,
-          "questions-blind-7.yaml": 74}
+          "questions-blind-7.yaml": 74, "questions-blind-8.yaml": 70}
 
 
 def test_check_applies_alternatives_and_forbid():
