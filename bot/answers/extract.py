@@ -424,7 +424,8 @@ def _english_typed(question: str, unknown: list[str]) -> list[str]:
 
 
 # a question that asks for everything of a kind: duties, tasks, what must be done
-LIST = ("nhung gi", "nhung viec", "nhung viec gi", "lam gi", "lam nhung gi",
+LIST = ("nhung gi", "nhung viec", "nhung viec gi", "lam gi", "lam nhung gi", "ky nang gi",
+        "noi dung gi", "giai phap gi", "bien phap gi", "yeu cau gi",
         "nhiem vu gi", "trach nhiem gi", "cac nhiem vu", "nhung nhiem vu", "trach nhiem cua",
         "what must", "what should", "what do", "duties", "responsibilities", "which tasks")
 PARTLY = 0.6  # a sentence explaining this much of the rest is quoted beside a missing word

@@ -100,7 +100,7 @@ STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra s
           "chua co ai bao cao", "chua ai bao cao", "chua co so lieu", "no figures",
           "overview", "how are we", "how is", "how are", "how s", "dien bien")
 PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay", "den dau",
-            "so lieu", "bao cao gan nhat", "moi nhat", "progress", "so far", "currently",
+            "toi dau", "so lieu", "bao cao gan nhat", "moi nhat", "progress", "so far", "currently",
             "latest", "how far", "thuc hien duoc", "bao nhieu roi", "duoc bao nhieu",
             "dat bao nhieu roi", "gan nhat", "reached", "achieved")
 VALUE = ("chi tieu", "muc tieu", "bao nhieu", "phan tram", "%", "ty le", "yeu cau", "phai dat",
@@ -130,7 +130,8 @@ ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", 
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
           "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
           "ky hom nao", "ra doi")
-PLAN_STATUS = ("con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
+PLAN_STATUS = ("ap dung den", "den nam nao", "keo dai den", "until when", "how long",
+               "con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
                "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
                "ended", "ends", "expire*", "supersed*", "thay the", "moi nhat", "active",
                "da xong", "con khong", "in force")

@@ -107,6 +107,8 @@ ABBREVIATIONS: dict[str, str] = {
     "2 gd": "2 giai doan",
     "hai gd": "hai giai doan",
     "lm": "lam",
+    "nhg": "nhung",
+    "nhug": "nhung",
     "gd1": "giai doan 1",
     "gd2": "giai doan 2",
     "vd": "vi du",

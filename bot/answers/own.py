@@ -32,7 +32,7 @@ from storage import models as m
 ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
 _OWN = re.compile(
     rf"(?:cua|voi) {ME}(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|a|"
-    rf"vay|nay)(?:\s|$)|\s*$)"
+    rf"vay|nay|bao|dat|hien|nhi)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
     rf"dang|nhan|chiu trach nhiem|con|chua|da)"
     rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai|phu trach|phoi hop|lam)(?:\s|$)"
@@ -86,7 +86,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     theirs = their_reports(engine, session, snap, actor, text)
     if theirs is not None:
         return theirs
-    if asks_own(norm) and cue(norm, WHO) and cue(norm, PARTNERS):  # "tôi phối hợp với ai"
+    if asks_own(norm) and cue(norm, WHO) and (cue(norm, PARTNERS) or cue(norm, COORDINATE)):
+        # "tôi phối hợp với ai", "chị phối hợp … người thực hiện chính là ai"
         department = session.get(m.Officer, actor.officer_id).department
         return who_of(session, snap, actor, [], [OfficerRef(actor.officer_id, actor.name,
                                                              department)], "partners")
@@ -184,7 +185,8 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             a = found.get(tg.id)
             if a is not None and a.figure.value is not None:
                 line += t("answers.own.figure", lang, value=value_text(
-                    a.figure.value, tg.unit, lang))
+                    a.figure.value, tg.unit, lang), date=fmt_date(
+                    clock.local(a.figure.reported_at).date()))
             deadline = _next_deadline(tg, today)
             if deadline is not None:
                 line += t("answers.own.deadline", lang, date=fmt_date(deadline))

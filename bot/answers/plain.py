@@ -123,7 +123,7 @@ _SPLIT = re.compile(r"\s*(?:\?+|;|,?\s+(?:và|va|and|vs|với lại)\s+|,)\s*", 
 
 
 def _asks(part: str) -> bool:
-    norm = f" {fold(part)} "
+    norm = f" {re.sub(r'[^a-z0-9]+', ' ', fold(part).lower())} "  # "what's" asks as "what"
     return any(f" {w} " in norm for w in _ASKS)
 
 
