@@ -233,6 +233,9 @@ WHO_OF_PHRASES = frozenset(p.rstrip("*") for phrases in (RESPONSIBLE, REVERSE, C
 # "kế hoạch nói gì về …", "what does the plan say about …": its words are what is asked
 TEXT_ASKED = ("noi gi ve", "noi ve", "de cap", "nhac den", "nhac toi", "quy dinh gi ve",
               "say about", "says about", "mention*", "what does the plan say")
+# how something is to be done: no card of values answers it, the plan's sentences may
+MANNER = ("nhu the nao", "theo huong nao", "cach nao", "bang cach nao", "ra sao", "the nao",
+          "in what way", "how should", "how do", "how does", "how is", "how are")
 STATUS_WORDS = ("tinh hinh", "trang thai", "tong quan", "status", "tien do", "tinh trang",
                 "overview", "progress")
 DUE_WORDS = ("den han", "toi han", "han", "han chot", "deadline*", "due", "nop", "sap toi")
@@ -293,10 +296,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if others and not (score >= 0.9 and q.intent in ("target", "who")
                        and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
-    margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of") \
+    margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of", "choose") \
         else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
-    if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose"):
-        margin = -TEXT_MARGIN  # "kế hoạch nói gì về …": the plan's own words are asked
+    if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
+            cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose"):
+        margin = -TEXT_MARGIN  # "kế hoạch nói gì về …", "theo hướng nào": the plan's words
     if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \

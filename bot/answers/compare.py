@@ -54,7 +54,7 @@ def _target(q: Question) -> TargetInfo | None:
     if q.target is not None and len(q.target.values) > 1:
         return q.target
     hits = [h for h in q.hits if h.entity.kind == "target"]
-    if not hits or hits[0].confidence < 0.3:
+    if not hits or hits[0].confidence < 0.25:  # the comparing words dilute the item's share
         return q.target
     close = [h.entity.item for h in hits if h.score >= CLOSE * hits[0].score]
     return max(close, key=lambda tg: len({(v.phase, v.year) for v in tg.values}))
