@@ -285,12 +285,17 @@ class TextIndex:
         # two syllables side by side that the plan never puts together, neither of them in
         # a pair the plan knows: a word the plan does not use ("học phí", "phụ cấp")
         backed = {w for p in pairs for w in p.split("_")}
-        loose = [w for w in words if w in content and w not in backed and len(w) < 5
-                 and w.isalpha()]
+        meaningful = set(content)  # sets: a 10,000-character message stays linear
+        loose = {w for w in words if w in meaningful and w not in backed and len(w) < 5
+                 and w.isalpha()}
+        seen = set(unknown)
         for a, b in zip(words, words[1:], strict=False):
             if a in loose and b in loose and a != b and f"{a} {b}" not in CUE_PHRASES \
                     and not (a in CUE_WORDS and b in CUE_WORDS):
-                unknown += [w for w in (a, b) if w not in unknown]
+                for w in (a, b):
+                    if w not in seen:
+                        seen.add(w)
+                        unknown.append(w)
         return (content + pairs + [w for w in typed if w in self.idf], content, unknown, pairs,
                 form)
 
