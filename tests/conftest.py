@@ -1,5 +1,13 @@
 """Shared fixtures: a migrated database per test on SQLite, and on PostgreSQL when
-TEST_DATABASE_URL is set (each test gets its own schema there), and the clock set."""
+TEST_DATABASE_URL is set (each test gets its own schema there), and the clock set.
+
+`@pytest.mark.once`: a test whose subject is the process, the wire or code that reads the
+database the same way on both (the role matrix, parsing, startup and shutdown, a command's
+output) runs once, on SQLite; its PostgreSQL case is skipped before any database is made. The
+domain's reads and writes run on both databases in tests/integration, and so do the end-to-end
+tests where the database is the point: kill -9 and the durable inbox, two processes, a nudge
+sent once across a restart, rows stored across a crash, `parbot db upgrade`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +39,9 @@ def _pg_schema_url(schema: str) -> str:
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> Iterator[str]:
     """A database URL for an empty database: SQLite file, or a fresh PostgreSQL schema."""
+    once = request.node.get_closest_marker("once")
+    if request.param == "postgres" and once is not None:
+        pytest.skip("runs once, on SQLite" + (f": {once.args[0]}" if once.args else ""))
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'parbot.db'}"
         return
