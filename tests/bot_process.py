@@ -113,8 +113,8 @@ class BotProcess:
         log.close()
         self.returncode = None
         if self.wait_ready:
-            try:
-                await self.tg.wait_for_call(self.ready_method, timeout=30, since=since)
+            try:  # received, not answered: the first long poll is the bot polling
+                await self.tg.wait_for_request(self.ready_method, timeout=30, since=since)
             except AssertionError:
                 raise AssertionError(f"parbot did not start polling:\n{self.logs()}") from None
         return self

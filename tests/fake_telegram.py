@@ -1489,6 +1489,27 @@ class FakeTelegram:
         self._call_cursor = index + 1
         return call
 
+    async def wait_for_request(
+        self, method: str, timeout: float = 10, *, since: int | None = None
+    ) -> Call:
+        """The first call of ``method`` received at index >= ``since`` (default: the cursor),
+        finished or still running: a ``getUpdates`` long poll in flight says the bot polls."""
+        start = self._call_cursor if since is None else since
+        wanted = method.lower()
+
+        def check() -> tuple[int, Call] | None:
+            for i in range(start, len(self.calls)):
+                if self.calls[i].method.lower() == wanted:
+                    return i, self.calls[i]
+            return None
+
+        index, call = await self._wait_until(
+            check, timeout,
+            lambda: f"no {method} received within {timeout}s; calls since #{start}:\n"
+            + self._describe_calls(start))
+        self._call_cursor = index + 1
+        return call
+
     async def wait_for_message(
         self,
         chat_id: Any,
@@ -1647,6 +1668,7 @@ class FakeTelegram:
         call = Call(method=method, params=params, files=files, at=time.monotonic())
         self.calls.append(call)
         index = len(self.calls) - 1
+        self._bump()  # received: `wait_for_request` sees it while it runs
         long_poll = method.lower() == "getupdates"
         if not long_poll:
             self._inflight += 1

@@ -352,6 +352,11 @@ class FakeZalo:
         self._call_cursor = index + 1
         return call
 
+    async def wait_for_request(self, method: str, timeout: float = 10, *,
+                               since: int | None = None) -> Call:
+        """As FakeTelegram's: a call received, finished or not (so is `wait_for_call` here)."""
+        return await self.wait_for_call(method, timeout=timeout, since=since)
+
     async def wait_for_message(self, chat_id: str, contains: str | re.Pattern | None = None,
                                timeout: float = 10, *, since: int | None = None,
                                method: str | None = None) -> dict[str, Any]:

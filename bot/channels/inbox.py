@@ -36,13 +36,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.core.clock import clock
 from storage import models as m
-from storage.db import session_scope
+from storage.db import insert_for, session_scope
 
 log = logging.getLogger("parbot.inbox")
 ABANDONED = "Abandoned"  # the error recorded for an update that was taken up once already
@@ -63,7 +62,7 @@ def store(engine: Engine, channel: str, items: list[tuple[str, dict]], owner: st
     now = clock.now()
     new: list[bool] = []
     with engine.begin() as conn:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        insert = insert_for(conn.dialect.name)
         for key, raw in items:
             stmt = insert(m.UpdateInbox).values(
                 channel=channel, update_key=str(key)[:255], raw=raw, status="pending",

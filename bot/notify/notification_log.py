@@ -27,13 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.core.clock import clock
 from storage import models as m
-from storage.db import session_scope
+from storage.db import insert_for, session_scope
 
 FINAL = frozenset({"sent", "failed", "skipped"})
 CHUNK = 500  # keys per IN (...) query
@@ -69,7 +68,7 @@ def _insert_missing(session: Session, claims: list[Claim], status: str) -> None:
     if not claims:
         return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     now = clock.now()
     values = [{"key": c.key, "officer_id": c.officer_id, "kind": c.kind, "status": status,
                "created_at": now, "late": c.late, "detail": dict(c.detail)} for c in claims]

@@ -12,7 +12,8 @@ from tests.bot_process import BotProcess, link, prepare_database
 from tests.cli_helpers import parbot
 from tests.fake_telegram import FakeTelegram
 
-pytestmark = pytest.mark.e2e
+# the answers' reads run on both databases in tests/integration; here the wire and the process
+pytestmark = [pytest.mark.e2e, pytest.mark.once("questions over the wire and `parbot ask`")]
 AS_OF = {"PARBOT_AS_OF": "2025-05-10T09:00:00"}
 PRINCIPAL = 8810
 

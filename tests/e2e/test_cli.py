@@ -1,15 +1,22 @@
-"""The `parbot` command end to end: migrations, plans side by side, console chat, refusals."""
+"""The `parbot` command end to end: migrations, plans side by side, console chat, refusals.
+
+`parbot db upgrade` runs on both databases; the other commands' reads and writes run on both in
+tests/integration, so here, where the subject is the command (its arguments, its output, its
+exit code), they run once (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import Session, func, select
 
 from storage import models as m
 from storage.db import make_engine
 from tests.cli_helpers import parbot
 from tests.conftest import DATA
+
+ONCE = pytest.mark.once("the command's arguments, output and exit code")
 
 
 def _count(db_url: str, table) -> int:
@@ -21,6 +28,7 @@ def _count(db_url: str, table) -> int:
         engine.dispose()
 
 
+@ONCE
 def test_unmigrated_database_is_refused(db_url):
     result = parbot("console", db_url=db_url, stdin="/plan\n")
     assert result.returncode == 2
@@ -28,6 +36,7 @@ def test_unmigrated_database_is_refused(db_url):
 
 
 def test_upgrade_loads_plan_and_console_shows_it(db_url):
+    """On both databases: what a deployer runs first, against PostgreSQL too."""
     up = parbot("db", "upgrade", db_url=db_url)
     assert up.returncode == 0, up.stderr
     assert "737-KH-PGDDT-2021" in up.stderr
@@ -51,6 +60,7 @@ def test_upgrade_loads_plan_and_console_shows_it(db_url):
     assert "đang thực hiện" in out
 
 
+@ONCE
 def test_plan_after_reorganisation_says_it_ended(db_url):
     parbot("db", "upgrade", db_url=db_url)
     chat = parbot("console", db_url=db_url, stdin="/plan\n",
@@ -60,6 +70,7 @@ def test_plan_after_reorganisation_says_it_ended(db_url):
     assert "Không còn mốc nào" in chat.stdout
 
 
+@ONCE
 def test_console_buttons_are_numbered_and_english_works(db_url):
     parbot("db", "upgrade", db_url=db_url)
     first = parbot("console", db_url=db_url, stdin="/start\n")
@@ -75,6 +86,7 @@ def test_console_buttons_are_numbered_and_english_works(db_url):
     assert "before 01/6/2025 (21 days left)" in out
 
 
+@ONCE
 def test_second_plan_side_by_side(db_url):
     parbot("db", "upgrade", db_url=db_url)
     ward = DATA / "plan-2026-ward.yaml"
@@ -97,6 +109,7 @@ def test_second_plan_side_by_side(db_url):
     assert shown.returncode == 0 and "2026" in shown.stdout and "đang thực hiện" in shown.stdout
 
 
+@ONCE
 def test_broken_plan_file_lists_problems_and_changes_nothing(db_url, tmp_path):
     parbot("db", "upgrade", db_url=db_url)
     broken = tmp_path / "broken.yaml"
@@ -111,18 +124,21 @@ def test_broken_plan_file_lists_problems_and_changes_nothing(db_url, tmp_path):
     assert _count(db_url, m.Plan) == 1 and _count(db_url, m.Target) == 25
 
 
+@ONCE
 def test_run_without_token_explains(db_url):
     result = parbot("run", db_url=db_url)
     assert result.returncode == 2
     assert "BotFather" in result.stderr and "parbot console" in result.stderr
 
 
+@ONCE
 def test_help_everywhere(db_url):
     for args in ([], ["db"], ["plan"], ["officers"], ["console"], ["ask"], ["run"]):
         result = parbot(*args, "--help", db_url=db_url)
         assert result.returncode == 0 and "Usage" in result.stdout
 
 
+@ONCE
 def test_plan_show_targets_for_checking_an_import(db_url):
     parbot("db", "upgrade", db_url=db_url)
     assert _count(db_url, m.PlanPassage) > 30  # the plan's text came with it
@@ -136,6 +152,7 @@ def test_plan_show_targets_for_checking_an_import(db_url):
     assert missing.returncode != 0
 
 
+@ONCE
 def test_cli_preview_prints_the_digest_and_writes_the_chart(db_url, tmp_path):
     from bot.paperwork.charts import png_size
 

@@ -13,7 +13,8 @@ from storage.db import make_engine
 from tests.cli_helpers import ROOT, parbot
 from tests.dashboard_helpers import follow
 
-pytestmark = pytest.mark.e2e
+# the page's reads run on both databases in tests/integration/test_dashboard_*.py
+pytestmark = [pytest.mark.e2e, pytest.mark.once("the command's link and page")]
 
 
 def test_parbot_dashboard_prints_a_one_time_link(db_url):

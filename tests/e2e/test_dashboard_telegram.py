@@ -13,7 +13,8 @@ import pytest
 from tests.bot_process import BotProcess, free_port, link, prepare_database
 from tests.fake_telegram import FakeTelegram
 
-pytestmark = pytest.mark.e2e
+# the page's reads run on both databases in tests/integration/test_dashboard_*.py
+pytestmark = [pytest.mark.e2e, pytest.mark.once("the menu button, the link and the web server")]
 BASE = "https://dash.example"
 LEADER_CHAT = 4242
 

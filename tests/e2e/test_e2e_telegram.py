@@ -14,7 +14,9 @@ from bot.core.catalogue import t
 from tests.bot_process import ROOT, BotProcess, free_port, prepare_database
 from tests.fake_telegram import FakeTelegram
 
-pytestmark = pytest.mark.e2e
+# onboarding's reads and writes run on both databases in tests/integration; here the process
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.once("startup, shutdown, onboarding, webhooks, refusals on the wire")]
 REFUSED = (t("refused.guest", "vi", command="X").split("/X")[0],
            t("refused.role", "vi", command="X", role="").split("/X")[0])
 

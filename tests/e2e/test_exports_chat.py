@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -198,6 +199,7 @@ async def test_quarterly_over_the_wire_is_a_send_document(plan_engine):
 
 # --- end to end: the real `parbot run` --------------------------------------------------------
 
+@pytest.mark.once("documents through the process and the wire; the reads are tested above")
 async def test_end_to_end_quarterly_export_and_plan_upload(db_url):
     prepare_database(db_url)
     from storage.db import make_engine

@@ -9,6 +9,7 @@ import os
 import sys
 import zipfile
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -21,6 +22,8 @@ from tests.exports_helpers import JPG, PDF, officials_workbook, seed_quarter
 from tests.fake_telegram import FakeTelegram
 
 AS_OF = {"PARBOT_AS_OF": "2025-10-05T09:00:00"}
+# the documents' reads run on both databases in tests/integration/test_exports_*.py
+pytestmark = pytest.mark.once("the commands' arguments, files and output")
 
 
 def _seeded(db_url: str) -> None:

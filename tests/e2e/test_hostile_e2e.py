@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bot_process import ROOT, BotProcess, link, prepare_database
 from tests.fake_telegram import FakeTelegram
 
@@ -29,6 +31,7 @@ def test_row14_starting_imports_no_heavy_library():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+@pytest.mark.once("the process's memory and imports")
 async def test_row14_idle_bot_stays_under_120_mb_and_loads_libraries_when_needed(db_url):
     await asyncio.to_thread(prepare_database, db_url)
     await asyncio.to_thread(link, db_url, "Phan Văn Thắng", 4242)
@@ -46,6 +49,8 @@ async def test_row14_idle_bot_stays_under_120_mb_and_loads_libraries_when_needed
         assert "Traceback" not in bot.logs()
 
 
+@pytest.mark.once("the wire and the process's log; the 10,200-input fuzz runs on both "
+                  "databases in tests/integration/test_hostile_fuzz.py")
 async def test_hostile_inputs_over_the_wire_and_groups_refused_once(db_url):
     """Part of the fuzz through the fake Telegram and the real process: hostile texts, forged
     buttons and group messages; not one error in the bot's log."""
@@ -88,6 +93,7 @@ async def test_hostile_inputs_over_the_wire_and_groups_refused_once(db_url):
         assert len(said) == 1 and "riêng" in said[0]["text"], said
 
 
+@pytest.mark.once("the fair-use limit is kept in memory, not in the database")
 async def test_row2_a_stranger_flooding_the_real_process_never_delays_an_officer(db_url):
     import time
 

@@ -56,6 +56,8 @@ def _data(message: dict, prefix: str = "", label: str = "") -> str:
     return found[0]
 
 
+@pytest.mark.once("files over the wire; storing a report runs on both databases in "
+                  "tests/integration/test_report_*.py")
 async def test_full_report_over_the_wire_with_photo_and_pdf(db_url, tmp_path):
     folder = tmp_path / "evidence"
     env = {**AS_OF, "PARBOT_EVIDENCE_DIR": str(folder)}
@@ -101,6 +103,8 @@ async def test_full_report_over_the_wire_with_photo_and_pdf(db_url, tmp_path):
     assert Path(files[0].local_path).parent == folder
 
 
+@pytest.mark.once("the conversation over the wire; its reads and writes run on both "
+                  "databases in tests/integration/test_report_*.py")
 async def test_quick_form_cancel_refusal_undo_and_pooled_schools(db_url):
     await asyncio.to_thread(_setup, db_url)
     async with FakeTelegram() as tg, BotProcess(tg, db_url, env=AS_OF, prepare=False):
@@ -187,11 +191,10 @@ async def test_kill_9_in_the_middle_of_a_report_then_restart_and_finish(db_url):
     assert (report.value, report.note) == (62, "ghi chú sau sự cố")
 
 
+@pytest.mark.once("the same parsing on both databases")
 async def test_every_value_format_and_the_rejected_ones_over_the_wire(db_url):
     from tests.integration.test_report_flow import ACCEPTED, REJECTED
 
-    if "postgres" in db_url:
-        pytest.skip("the same parsing on both databases: run once, on SQLite")
     await asyncio.to_thread(_setup, db_url)
     async with FakeTelegram() as tg, BotProcess(tg, db_url, env=AS_OF, prepare=False) as bot:
         for code, typed, _, _ in ACCEPTED:

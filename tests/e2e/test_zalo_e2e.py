@@ -49,6 +49,8 @@ def _option(text: str, label: str) -> str:
     raise AssertionError(f"no option {label!r} in:\n{text}")
 
 
+@pytest.mark.once("the Zalo wire; the channel's reads and writes run on both databases in "
+                  "tests/integration/test_zalo.py")
 async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url, tmp_path):
     env = {"PARBOT_AS_OF": "2025-05-10T09:00:00", "PARBOT_TICK_SECONDS": "0",
            "PARBOT_EVIDENCE_DIR": str(tmp_path / "evidence")}
@@ -109,6 +111,8 @@ async def test_officer_on_zalo_onboards_asks_and_reports_with_a_photo(db_url, tm
     assert {a.external_id for a in accounts} == {numbers["z-an"], numbers["z-hau"]}
 
 
+@pytest.mark.once("files and /healthz on the web server; nudges and digests run on both "
+                  "databases in tests/integration/test_notify_*.py")
 async def test_nudge_and_digest_reach_zalo_with_the_chart_by_link(db_url, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER_TEXT.replace("0912 345 601,,", "0912 345 601,,z-dieu-anh")
@@ -159,6 +163,7 @@ async def test_nudge_and_digest_reach_zalo_with_the_chart_by_link(db_url, tmp_pa
             assert await bot.stop() == 0
 
 
+@pytest.mark.once("two channels on one web server, secrets, long answers")
 async def test_telegram_and_zalo_in_one_process_with_one_webhook_server(db_url, tmp_path):
     roster = tmp_path / "roster.csv"
     extra = [f"Cán Bộ Thử Nghiệm Số {i},officer,PGDDT-HADONG,bộ phận thử nghiệm,,,"
@@ -253,13 +258,8 @@ def update_name(pad: int):
         .values(full_name="Cán Bộ Thử Nghiệm Số 0" + "x" * pad)
 
 
-def _once(db_url: str) -> None:
-    if "postgres" in db_url:
-        pytest.skip("startup and shutdown only: the same code on both databases, run on SQLite")
-
-
+@pytest.mark.once("startup and shutdown only")
 async def test_polling_telegram_and_zalo_together_and_a_clean_stop(db_url):
-    _once(db_url)
     async with FakeTelegram() as tg, FakeZalo() as zl, \
             ZaloBotProcess(zl, db_url, telegram=tg) as bot:
         tg.send_command(42, "/help")
@@ -274,8 +274,8 @@ async def test_polling_telegram_and_zalo_together_and_a_clean_stop(db_url):
         assert running == {"telegram": "polling", "zalo": "polling"}
 
 
+@pytest.mark.once("startup refusals only")
 async def test_zalo_token_and_secret_problems_are_one_clear_line(db_url):
-    _once(db_url)
     async with FakeZalo() as zl:
         bot = ZaloBotProcess(zl, db_url, zalo_token="999:WRONG", wait_ready=False)
         await bot.start()

@@ -18,9 +18,8 @@ ROLE_USERS = {"officer": "Tuấn An", "principal": "Văn Bình", "leader": "Th�
               "guest": None}
 
 
+@pytest.mark.once("the role matrix: the same code on both databases")
 async def test_role_matrix(office, db_url):
-    if "postgres" in db_url:
-        pytest.skip("the role matrix runs once, on SQLite (the same code on both databases)")
     commands = [name for name, _ in handlers.commands() if name not in ("start", "help")]
     assert set(commands) <= set(PERMISSIONS), "every command is in the role matrix"
     async with Chat(office) as chat:
