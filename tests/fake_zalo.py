@@ -12,8 +12,8 @@ material documents of the platform (see shared/docs/zalo-bot-platform.md)::
   Answers use `{"ok": true, "result": ...}` or `{"ok": false, "error_code": N, "description":
   ...}` with HTTP status N; a wrong token gets 401.
 - `getUpdates` long-polls for `timeout` seconds and returns ONE event (no update_id, no offset:
-  what it returns is gone); none within the timeout is a 408 "no update yet". It is refused
-  while a webhook is set.
+  what it returns is gone); none within the timeout is a 408 "no update yet" (at once after
+  `end_polls()`). It is refused while a webhook is set.
 - `setWebhook` (`url`, `secret_token` of 8-256 characters) switches to webhook delivery: every
   event is POSTed to the URL in order, with `X-Bot-Api-Secret-Token`, wrapped in `{"ok": true,
   "result": event}` (or bare with `wrap_webhook=False`); `post_webhook` sends one now with any
@@ -145,6 +145,7 @@ class FakeZalo:
         self._root: str | None = None
         self._inflight = 0
         self._last_activity = 0.0
+        self._polls_ended = False  # see `end_polls`
 
     # --- lifecycle ---------------------------------------------------------------------
     async def __aenter__(self) -> FakeZalo:
@@ -472,10 +473,17 @@ class FakeZalo:
             raise ZaloError(408, "Request timeout: no update yet")
         return self._pending.pop(0)
 
+    def end_polls(self, ended: bool = True) -> None:
+        """While ended, `getUpdates` answers at once when no event waits ("no update yet", as
+        when its timeout ends), the polls waiting now included: a bot being stopped does not
+        wait a poll out. `end_polls(False)`: polls wait again."""
+        self._polls_ended = ended
+        self._bump()
+
     async def _wait_pending(self, timeout: float) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not self._pending and not self._webhook_url:
+        while not self._pending and not self._webhook_url and not self._polls_ended:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return

@@ -266,6 +266,7 @@ async def zalo_bot(zl: FakeZalo, engine, files: FileStore | None = None,
     settings = Settings(ZALO_BOT_TOKEN=zl.token, ZALO_API_BASE_URL=zl.root,
                         PARBOT_POLL_TIMEOUT=1, PARBOT_TICK_SECONDS=0, **env)
     channel = zalo_channel(settings, engine, files)
+    zl.end_polls(False)
     await channel.prepare()
     await channel.app.initialize()
     await channel.app.start()
@@ -273,6 +274,7 @@ async def zalo_bot(zl: FakeZalo, engine, files: FileStore | None = None,
     try:
         yield channel
     finally:
+        zl.end_polls()  # no waiting for a poll's timeout: end() stops the poller before it polls
         await channel.end()
         await channel.app.stop()
         await channel.app.shutdown()
