@@ -124,12 +124,23 @@ class BotProcess:
         self.returncode = await asyncio.wait_for(self.proc.wait(), timeout)
         return self.returncode
 
+    def fakes(self) -> list:
+        """The fake platforms this process polls."""
+        return [self.tg]
+
     async def stop(self, timeout: float = 30) -> int:
-        """SIGTERM, then wait for a clean exit."""
+        """SIGTERM, then wait for a clean exit (the fakes answer its long polls at once
+        meanwhile: a stop does not wait a poll's timeout out)."""
         if self.proc is None or self.proc.returncode is not None:
             return self.proc.returncode if self.proc else 0
         self.proc.send_signal(signal.SIGTERM)
-        return await self.wait(timeout)
+        for fake in self.fakes():
+            fake.end_polls()
+        try:
+            return await self.wait(timeout)
+        finally:
+            for fake in self.fakes():
+                fake.end_polls(False)
 
     async def kill(self) -> int:
         """kill -9: no chance to flush anything."""

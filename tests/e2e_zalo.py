@@ -47,6 +47,9 @@ class ZaloBotProcess(BotProcess):
         env.update(self.extra_env)
         return env
 
+    def fakes(self) -> list:
+        return [self.zalo] + ([self.telegram] if self.telegram is not None else [])
+
     async def start(self) -> ZaloBotProcess:
         since = len(self.zalo.calls)
         await super().start()

@@ -32,11 +32,11 @@ Waiting semantics (``wait_for_call`` / ``wait_for_message``), kept deliberately 
   the bot did call, which makes failing tests readable.
 
 Delivery: while no webhook is set, injected updates queue for ``getUpdates`` (offset confirms and
-drops, ``timeout`` long-polls, ``limit``/``allowed_updates`` honoured, a second concurrent
-``getUpdates`` terminates the first with 409 like the real server).  Once ``setWebhook`` was
-called with a url, queued and new updates are POSTed as JSON to it one at a time, in order, with
-``X-Telegram-Bot-Api-Secret-Token`` when a secret was set; each attempt is recorded in
-``tg.webhook_deliveries``.  Updates the receiver does not accept with 2xx are dropped after
+drops, ``timeout`` long-polls unless ``end_polls()``, ``limit``/``allowed_updates`` honoured, a
+second concurrent ``getUpdates`` terminates the first with 409 like the real server).  Once
+``setWebhook`` was called with a url, queued and new updates are POSTed as JSON to it one at a time,
+in order, with ``X-Telegram-Bot-Api-Secret-Token`` when a secret was set; each attempt is recorded
+in ``tg.webhook_deliveries``.  Updates the receiver does not accept with 2xx are dropped after
 ``webhook_retries`` extra attempts (default 0).
 
 Faithful refusals (all with Telegram's wording): unknown ``file_id``, message not found / not
@@ -817,6 +817,7 @@ class FakeTelegram:
 
         self._changed = asyncio.Event()
         self._closing = False
+        self._polls_ended = False  # see `end_polls`
         self._runner: web.AppRunner | None = None
         self._root: str | None = None
         self._session: ClientSession | None = None
@@ -947,6 +948,13 @@ class FakeTelegram:
     def calls_to(self, method: str) -> list[Call]:
         method = method.lower()
         return [c for c in self.calls if c.method.lower() == method]
+
+    def end_polls(self, ended: bool = True) -> None:
+        """While ended, ``getUpdates`` answers at once with what is queued, even nothing (as when
+        its timeout ends), the polls waiting now included: a bot being stopped does not wait a
+        long poll out. ``end_polls(False)``: polls wait again."""
+        self._polls_ended = ended
+        self._bump()
 
     def clear(self) -> None:
         """Forget recorded calls, sent messages, webhook deliveries and downloads; reset cursors.
@@ -1976,7 +1984,7 @@ class FakeTelegram:
                 q for q in self._pending if self._allowed(q.update, self._allowed_updates)
             ]
             batch = self._pending[:limit]
-            if batch or self._closing:
+            if batch or self._closing or self._polls_ended:
                 # A redelivered duplicate is handed out once; the rest stay until confirmed.
                 handed = {id(q) for q in batch if q.forced}
                 self._pending = [q for q in self._pending if id(q) not in handed]
