@@ -60,11 +60,6 @@ def _target(q: Question) -> TargetInfo | None:
     return max(close, key=lambda tg: len({(v.phase, v.year) for v in tg.values}))
 
 
-def _line(tg: TargetInfo, lang: str) -> str:
-    return " · ".join(f"{wording.when(v, lang)}: {wording.value_requirement(v, tg.unit, lang)}"
-                      for v in tg.values)
-
-
 def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> Reply | None:
     if not asks_compare(q.text):
         return None
@@ -76,7 +71,7 @@ def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> R
         sources = []
         for tg in snap.area_targets(q.area.code):
             name = tg.name_en if lang == "en" and tg.name_en else tg.name
-            lines.append(f"• {tg.code} {name}: {_line(tg, lang)}")
+            lines.append(f"• {tg.code} {name}: {wording.requirements(tg.values, tg.unit, lang)}")
             sources += [v.source for v in tg.values]
         lines.append(cite(snap, sources, lang))
         return Reply("\n".join(lines))

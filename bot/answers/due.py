@@ -182,12 +182,15 @@ def next_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
     if not ahead:
         lines.append(t("answers.due.none_ahead", lang, end=snap.period_end))
     for i in ahead[:NEXT_SHOWN]:
-        icon = "🎯" if i.kind == "target" else "📌" if i.kind == "review" else "📨"
-        lines.append(f"{icon} {item_name(i, lang)}: {due_phrase(i, today, lang)}")
+        lines.append(f"{_icon(i)} {item_name(i, lang)}: {due_phrase(i, today, lang)}")
     if len(ahead) > NEXT_SHOWN:
         lines.append(t("answers.more_line", lang, count=len(ahead) - NEXT_SHOWN))
     lines.append(cite(snap, [i.source for i in ahead[:NEXT_SHOWN]], lang))
     return Reply("\n".join(lines), _buttons(snap, Period("days", today, today), lang))
+
+
+def _icon(item: DueItem) -> str:
+    return "🎯" if item.kind == "target" else "📌" if item.kind == "review" else "📨"
 
 
 def _scope_key(actor: Actor) -> str:
@@ -222,7 +225,7 @@ def _item_lines(items: list[DueItem], today: dt.date, lang: str, past: bool) -> 
             lines.append(t(key, lang, name=name, count=len(rest), dates=dates,
                            next=due_phrase(i, today, lang)))
             continue
-        icon = "🎯" if i.kind == "target" else "📌" if i.kind == "review" else "📨"
+        icon = _icon(i)
         when = t("answers.due.past", lang, when=t("due.before" if i.before else "due.on", lang,
                                                   date=fmt_date(i.due))) if past else \
             due_phrase(i, today, lang)

@@ -25,6 +25,7 @@ from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
 from bot.progress.wording import value_text
+from bot.reporting import Refusal
 from bot.reporting.history import History, history
 from bot.reporting.views import history_view
 from storage import models as m
@@ -119,15 +120,18 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     _, named = find_people(snap, norm, officers)
     if len(named) != 1 or named[0].id == actor.officer_id:
         return None
-    found = history(engine, actor, officer_id=named[0].id)
-    return history_view(found, actor.language) if isinstance(found, History) else None
+    return _history_reply(history(engine, actor, officer_id=named[0].id), actor)
 
 
 def my_reports(engine: Engine, actor: Actor) -> Reply:
     """The asker's own latest reports, whatever their role: the one history view."""
-    found = history(engine, actor, own_only=True)
-    return history_view(found, actor.language) if isinstance(found, History) else \
+    return _history_reply(history(engine, actor, own_only=True), actor) or \
         Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
+
+
+def _history_reply(found: History | Refusal, actor: Actor) -> Reply | None:
+    """The one history view of what was found, or None when it was refused."""
+    return history_view(found, actor.language) if isinstance(found, History) else None
 
 
 def _values(target: TargetInfo, snap: PlanSnapshot, norm: str, lang: str) -> str:

@@ -85,6 +85,8 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
         word = match.group(0)
         folded = plain_words[i]
         fixed = word
+        before = plain_words[i - 1] if i else ""  # already mended, as the pairs are read
+        after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
         if len(folded) >= 3 and folded.isalpha() and folded not in known and \
                 normalise(folded) == folded:
             floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
@@ -92,15 +94,11 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                 swapped = _swapped(folded, targets)
                 best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
                 fixed = swapped or (best[0] if best else word)
-                before = plain_words[i - 1] if i else ""
-                after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
                 if best and not swapped and len(folded) < ALONE and not word.isupper() and \
                         before + " " + best[0] not in pairs and \
                         best[0] + " " + after not in pairs and (before or after):
                     fixed = word  # "điện thoai" is no "điện thoi": a short fix needs a pair
             else:
-                before = plain_words[i - 1] if i else ""
-                after = plain_words[i + 1] if i + 1 < len(plain_words) else ""
                 paired = PAIRED_SHORT if len(folded) == 3 else floor  # the pair vouches
                 for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
                                                        score_cutoff=paired, limit=8):

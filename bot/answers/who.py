@@ -119,8 +119,7 @@ def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo,
         if session else []
 
     def label(p: PersonInfo) -> str:  # tone marks placed either way: "Hoà" is "Hòa"
-        short = fold(p.name or "").split()
-        full = [n for n in roster if short and fold(n).split()[-len(short):] == short]
+        full = [n for n in roster if p.name and name_matches(fold(n), fold(p.name))]
         return f"{p.label} — {', '.join(full)}" if len(full) == 1 else p.label
     name = area.name_en if lang == "en" and area.name_en else area.name
     lines = [t("answers.who.title_area", lang, number=area.number, name=name, code=area.code)]
