@@ -433,7 +433,7 @@ PARTLY_UNKNOWN = 0.35  # … when the missing words are less than this share of 
 LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one screen or two
 
 
-_LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}gi(?![a-z])")  # "những kỹ năng gì"
+_LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}(?:gi|nao)(?![a-z])")  # những … gì/nào
 
 
 def asks_list(question: str) -> bool:
@@ -462,11 +462,16 @@ def _without(question: str, words: list[str]) -> str:
                     if fold(w).strip(",.?!:;") not in drop)
 
 
-def _list_lines(snap: PlanSnapshot, items: list[Sentence], lang: str, t) -> list[str]:
+ITEM_LIMIT = 300  # characters of one quoted item of a list …
+BEST_ITEM_LIMIT = 520  # … and of the item that answers most, which is not cut where it answers
+
+
+def _list_lines(snap: PlanSnapshot, items: list[Sentence], lang: str, t,
+                best: Sentence | None = None) -> list[str]:
     """A passage's sentences as a list, each quoted, the section named once at the end."""
     lines, size = [], 0
     for n, s in enumerate(items):
-        line = f"– “{clip(s.text, 300)}”"
+        line = f"– “{clip(s.text, BEST_ITEM_LIMIT if s is best else ITEM_LIMIT)}”"
         if size + len(line) > LIST_LIMIT:
             lines.append(t("answers.more_line", lang, count=len(items) - n))
             break
@@ -560,7 +565,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         confidence, best = found_rest[0]
         items = _list_of(index, best, found_rest, confidence)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
-                 t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t)
+                 t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t, best)
         return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
     if typed or unknown or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
@@ -585,7 +590,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     if asks_list(question):  # "trường học phải làm những gì": the whole list, in order
         items = _list_of(index, best, found, confidence)
         if len(items) > len(chosen):
-            lines = [t("answers.text.says", lang)] + _list_lines(snap, items, lang, t)
+            lines = [t("answers.text.says", lang)] + _list_lines(snap, items, lang, t, best)
             return TextAnswer("\n".join(lines), confidence, True, items)
     if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
         chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
