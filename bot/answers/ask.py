@@ -164,6 +164,9 @@ COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the 
 COVERS_MUCH_MORE = 0.4  # … or, a little less sure (TEXT_MARGIN), this much more
 UNKNOWN_MOST = 0.6  # words the plan never uses are half the question: an item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
+# readings that find a plan item by some of the question's words: when most of its words are
+# ones the plan never uses ("nộp báo cáo quý trễ bị phạt bao nhiêu"), the item is a guess
+GUESSES = ("area", "target", "choose", "who", "obligation", "review")
 
 
 def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
@@ -287,8 +290,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             q.target.measured_per == "school" and score >= ASK_BACK:
         return structured, score  # "trường mình … họp trực tuyến": the school's figure
     if score >= SURE and not others and (
-            q.intent not in ("target", "who", "area", "choose")
-            or not extract.text_index(snap).unknown(plain_text)):
+            q.intent not in GUESSES or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it
     found = extract.text_answer(snap, plain_text, lang, t)
     if found is None:
@@ -299,8 +301,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of", "choose") \
         else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
     if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
-            cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose"):
-        margin = -TEXT_MARGIN  # "kế hoạch nói gì về …", "theo hướng nào": the plan's words
+            cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose") or \
+            q.intent == "area" and not cue(normalise(plain_text), AREA_WORDS):
+        # "kế hoạch nói gì về …", "theo hướng nào", or an area reached only by some of the
+        # question's words (not "lĩnh vực …"): the plan's sentence, when it is about as sure
+        margin = -TEXT_MARGIN
     if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
@@ -315,8 +320,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             and extract.other_documents(snap, found.text) \
             and not extract.other_documents(snap, structured.text):
         return Reply(found.text), found.score  # "dẫn nghị định số mấy": only the text cites
-    if not found.said and found.unknown and found.unknown_share >= UNKNOWN_MOST and \
-            q.intent in ("area", "target", "choose", "who"):
+    if not found.said and found.unknown and (
+            found.unknown_share >= UNKNOWN_MOST and q.intent in GUESSES
+            or q.intent in ("obligation", "review") and extract.asks_amount(plain_text)
+            and not cue(normalise(plain_text), ("thang may", "ngay may", "nam may", "quy may"))):
+        # "… bị phạt bao nhiêu": a report's or a review's card gives no amount
         return Reply(found.text), found.score  # "số điện thoại đường dây nóng TTHC": not said
     if not found.said and (score < 0.4 or (found.unknown and (
             score < 0.75 or q.intent == "choose" or (found.unknown_share >= UNKNOWN_SHARE
@@ -380,8 +388,12 @@ def ask_back(snap: PlanSnapshot, actor: Actor, q: Question, text: str,
 
 def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | None:
     """A year after or before the plan's period: the plan sets nothing for it."""
-    year = q.year
-    if year is None or snap.period_start <= year <= snap.period_end:
+    year: int | str | None = q.year
+    if year is None:  # "giai đoạn 2026-2030": every year named is outside the plan
+        years = [int(y) for y in re.findall(r"(?<![\d/])(20\d\d)(?![\d/])", q.text or "")]
+        if years and all(not snap.period_start <= y <= snap.period_end for y in years):
+            year = "-".join(str(y) for y in dict.fromkeys(years))
+    if year is None or isinstance(year, int) and snap.period_start <= year <= snap.period_end:
         return None
     if q.intent not in ("target", "area", "choose", "not_found", "unknown", "plan", "status"):
         return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.answers import intents
-from bot.answers.english import ENGLISH, english
+from bot.answers.lexicon import ENGLISH, plan_words
 from bot.answers.normalise import FORM, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
@@ -201,7 +201,7 @@ class TextIndex:
     def query(self, question: str) -> tuple[list[str], ...]:
         """(BM25 query, meaningful words, unknown words, word pairs, words of the question's
         form the plan does not use) of a question."""
-        words = tokens(english(VOCATIVE.sub(" ", normalise(question))))
+        words = tokens(plan_words(VOCATIVE.sub(" ", normalise(question))))
         stop = STOPWORDS | EXTRA_STOP
         meant = rescued(question)
         content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
@@ -273,6 +273,7 @@ class TextIndex:
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
         asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
         asks_date = bool(_DATE_ASKED.search(folded))
+        often = asks_often(question)
         out = []
         for i in top:
             if scores[i] <= 0:
@@ -284,6 +285,8 @@ class TextIndex:
             if asks_who and PEOPLE.search(s.text):  # "ai …": the sentences naming people
                 rank += 0.15
             if asks_date and _DATE.search(s.text):  # "từ ngày nào": the sentences with a date
+                rank += 0.15
+            if often and says_often(s.text):  # "bao lâu một lần": the sentences that say it
                 rank += 0.15
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
@@ -314,7 +317,7 @@ def coverage(snap: PlanSnapshot, question: str, reply: str) -> float:
     words = [w for w in content if "_" not in w and w in found.idf]
     if not words:
         return 0.0
-    said = set(tokens(english(normalise(reply))))
+    said = set(tokens(plan_words(normalise(reply))))
     total = sum(found.idf[w] for w in words)
     return sum(found.idf[w] for w in words if w in said) / total
 
@@ -354,6 +357,21 @@ def asks_amount(question: str) -> bool:
     if any(w in toned_words(question) for w in ("~máy",)):
         norm = norm.replace(" may ", " ")
     return any(f" {w} " in norm for w in AMOUNT)
+
+
+# "bao lâu một lần", "how often": a sentence that says how often answers it, number or not
+_OFTEN_ASKED = re.compile(r"(?<![a-z])(?:bao lau (?:mot|1) lan|may lan|bao nhieu lan|"
+                          r"how often|how frequently|dinh ky khong|co dinh ky)(?![a-z])")
+_OFTEN = re.compile(r"(?<![a-z])(?:hang|moi) (?:nam|thang|quy|tuan|ngay)|dinh ky|"
+                    r"thuong xuyen|\d+ thang (?:mot|1) lan(?![a-z])")
+
+
+def asks_often(question: str) -> bool:
+    return bool(_OFTEN_ASKED.search(normalise(question)))
+
+
+def says_often(text: str) -> bool:
+    return bool(_OFTEN.search(normalise(text)))
 
 
 def has_number(text: str) -> bool:
@@ -554,8 +572,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         _english_typed(question, unknown) if lang == "en"
         else [w for w in unknown if not w.startswith("~")])
     # an amount asked: a number of a sentence about something else is a guess
-    missing_amount = asks_amount(question) and (not has_number(best.text)
-                                                or confidence < AMOUNT_SURE)
+    missing_amount = asks_amount(question) and (
+        not (has_number(best.text) or asks_often(question) and says_often(best.text))
+        or confidence < AMOUNT_SURE)
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
         and asks_list(question) and index.unknown_share(question) < PARTLY_UNKNOWN else None
     found_rest = index.search(rest) if rest else []

@@ -76,7 +76,8 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
                    issuer=snap.issuer) if signed and signed.text.strip()
                  else t("answers.plan.no_signer", lang)]
     elif topic == "phases":
-        lines = [t("answers.plan.phases", lang, count=len(snap.phases))]
+        lines = [t("answers.plan.phases", lang, count=len(snap.phases),
+                   start=snap.period_start, end=snap.period_end)]
         lines += [t("answers.plan.phase_line", lang, code=p.code, name=p.name,
                     start=fmt_date(p.start), end=fmt_date(p.end)) for p in snap.phases]
     elif topic in ("purposes", "legal", "requirements"):

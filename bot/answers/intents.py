@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.answers import slots
-from bot.answers.english import english
+from bot.answers.lexicon import plan_words
 from bot.answers.normalise import FORM, clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
 from bot.answers.snapshot import (
@@ -359,11 +359,19 @@ WITH_CUE = 0.4  # confidence enough when the question's form says what it wants
 AREA_ALIAS = 0.67  # an area named by an alias alone must explain two thirds of the question
 
 
+RIVAL_GAP = 0.2  # a close second that explains this much less of the question is no rival
+
+
+def _rival(best: Hit, other: Hit, floor: float) -> bool:
+    return other.score >= 0.85 * best.score and other.confidence >= floor and \
+        other.confidence > best.confidence - RIVAL_GAP
+
+
 def _clear(hits: list[Hit], floor: float) -> Hit | None:
     if not hits or hits[0].confidence < floor:
         return None
-    if len(hits) > 1 and hits[1].score >= 0.85 * hits[0].score and \
-            hits[1].confidence >= floor and hits[1].entity.kind == hits[0].entity.kind:
+    if len(hits) > 1 and _rival(hits[0], hits[1], floor) and \
+            hits[1].entity.kind == hits[0].entity.kind:
         return None
     return hits[0]
 
@@ -371,7 +379,7 @@ def _clear(hits: list[Hit], floor: float) -> Hit | None:
 def _close(hits: list[Hit], floor: float) -> list[Hit]:
     if not hits or hits[0].confidence < floor:
         return []
-    return [h for h in hits if h.score >= 0.85 * hits[0].score and h.confidence >= floor][:4]
+    return [hits[0], *(h for h in hits[1:] if _rival(hits[0], h, floor))][:4]
 
 
 def _obligation_for(snap: PlanSnapshot, norm: str, period: slots.Period | None,
@@ -421,10 +429,10 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     hits = found_index.search(about) if tokens(about) else []
     # a word of a who-question's form the plan never uses ("ai lo …") is no unknown subject
     unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM and w not in FORM]
-    translated = english(about)
+    translated = plan_words(about)
     if translated != about:  # English words said as the plan's own: the better of both
         hits = _merge(hits, found_index.search(translated))
-        unknown = [w for w in unknown if w in set(found_index.unknown(english(norm)))]
+        unknown = [w for w in unknown if w in set(found_index.unknown(plan_words(norm)))]
     q.hits = hits
     with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter
     code_target = target_by_code(snap, cleaned)

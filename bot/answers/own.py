@@ -30,19 +30,25 @@ from bot.reporting.history import History, history
 from bot.reporting.views import history_view
 from storage import models as m
 
-ME = r"(?:em|toi|minh|tui|to|tao|anh|chi)"
+ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typed on phones
+# the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
+_WORKS = (r"(?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
+          r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai)")
 _OWN = re.compile(
-    rf"(?:cua|voi) {ME}(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|a|"
-    rf"vay|nay|bao|dat|hien|nhi)(?:\s|$)|\s*$)"
-    rf"|(?:^|\s)(?:em|toi|minh|tui) (?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|"
-    rf"dang|nhan|chiu trach nhiem|con|chua|da)"
-    rf"|^(?:anh|chi) (?:con|chua|da|duoc giao|phai|phu trach|phoi hop|lam)(?:\s|$)"
-    rf"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
+    # "của em", "của tôi" whatever follows ("chỉ tiêu của em giờ đạt bao nhiêu")
+    r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
+    # "của anh/chị" unless a name follows: only words that cannot be one
+    r"|(?:cua|voi) (?:anh|a|chi)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
+    r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|\d+)(?:\s|$)|\s*$)"
+    rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
+    rf"|^(?:anh|a|chi|e) {_WORKS}(?:\s|$)"
+    r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
-_SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
+_SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
                      r"|(?:^|\s)(?:my|our) school")
 _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao", "chua co so lieu",
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
+_GAP = ("con thieu", "so voi", "con cach", "how far")  # a figure's gap: the target's card
 _HOW_FAR = ("bao nhieu", "so voi", "how much", "how far", "con cach", "thieu may")
 _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "who hasn t",
                 "who haven t", "ai con thieu")
@@ -53,8 +59,10 @@ _MY_REPORTS = re.compile(
     r"have i reported)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
-           "nao roi", "gi roi",
+           "nao roi", "gi roi", "bao nhieu roi", "nhieu roi",
            "last", "latest", "previous", "recent*")
+# "… báo cáo tiến độ chưa ạ": a question that ends asking whether it is done
+_DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak))?\s*$")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
 
@@ -82,7 +90,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
-    if _MY_REPORTS.search(norm) and cue(norm, _BEFORE) and not cue(norm, _DEADLINE_ASKED):
+    if _MY_REPORTS.search(norm) and (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
+            not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
         return my_reports(engine, actor)
     theirs = their_reports(engine, session, snap, actor, text)
     if theirs is not None:
@@ -98,7 +107,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         if cue(norm, _MISSING) and actor.unit_id is not None:
             return school_missing(engine, session, snap, actor, today)
         return None
-    if cue(norm, _MISSING) and asks_own(f"{norm} "):
+    if cue(norm, _MISSING) and asks_own(f"{norm} ") and not cue(norm, _HOW_FAR):
         return officer_missing(session, snap, actor, today)
     period = slots.parse_period(norm, today)
     if not asks_own(norm) or (period is not None and period.kind != "year") or \

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.answers.normalise import normalise, tokens
+from bot.answers.normalise import FORM, normalise, tokens
 from bot.answers.snapshot import PlanSnapshot
 
 # Words that carry the question's form, not its subject (folded, after normalise()).
@@ -199,7 +199,9 @@ class Index:
                 if " " in f:
                     score += weight * self.idf[f]
                     continue
-                alone = f in e.whole or f in supported
+                # a syllable that is also a question's form word ("cái") means the item only
+                # beside its pair ("cải cách")
+                alone = (f in e.whole and f not in FORM) or f in supported
                 score += weight * self.idf[f] * (1.0 if alone else 0.3)
                 if alone:
                     explained += (0.5 + weight / 2) * self.idf[f]

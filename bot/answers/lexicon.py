@@ -1,12 +1,29 @@
-"""English words of questions as the plan's Vietnamese says them: the structured answerer
-searches the plan's items with them too, and the text answerer its passages; the parts of an
-administrative document asked for by the document's own names."""
+"""A question's words as the plan says them: English words (data/lexicon/en-vi.yaml) and
+everyday Vietnamese and phone shorthand ("họp qua mạng", "làm gọn giấy tờ", "tgian";
+data/lexicon/vi-everyday.yaml), both written from the plan's text; and the parts of an
+administrative document asked for by the document's own names. The structured answerer searches
+the plan's items with them too and the text answerer its passages; the intents still read the
+question's own words."""
 
 from __future__ import annotations
 
 import re
 
-ENGLISH = {
+import yaml
+
+from bot.answers.normalise import normalise
+from bot.core.settings import ROOT
+
+LEXICON = ROOT / "data" / "lexicon" / "en-vi.yaml"
+EVERYDAY_LEXICON = ROOT / "data" / "lexicon" / "vi-everyday.yaml"
+# words of the question's form that the intents read in English ("due", "who is responsible"):
+# said in Vietnamese they would only pull the search towards the passage of the same words
+FORM_WORDS = frozenset({"plan", "target", "phase", "owner", "responsible", "coordinate",
+                        "progress", "deadline", "due", "month", "year", "quarter", "report"})
+
+# the ones said here win over the lexicon's (data/lexicon/en-vi.yaml, written from the plan);
+# a plan's funding is "kinh phí", a word Plan 737 never uses: asked, the plan does not say
+_CHOSEN = {
     "quality management": "quan ly chat luong", "standard": "tieu chuan",
     "standards": "tieu chuan", "documents": "van ban", "document": "van ban",
     "based on": "can cu", "basis": "can cu", "budget": "kinh phi",
@@ -61,8 +78,25 @@ ENGLISH = {
     "public service": "dich vu cong", "public services": "dich vu cong",
     "direction": "chi dao dieu hanh", "leadership": "chi dao dieu hanh",
 }
-_ENGLISH = re.compile(r"(?<![a-z])(" + "|".join(
-    re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")(?:s|es|ed|ing)?(?![a-z])")
+
+
+def _load(path) -> dict[str, str]:
+    words = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {str(k): str(v) for k, v in (words or {}).items()}
+
+
+def _alternation(keys) -> str:
+    return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+
+
+# the plan's words as the search sees them: its abbreviations spelled out ("dvctt")
+ENGLISH = {**{k.lower(): normalise(v) for k, v in _load(LEXICON).items()
+              if k not in FORM_WORDS}, **_CHOSEN}
+_ENGLISH = re.compile(rf"(?<![a-z])({_alternation(ENGLISH)})(?:s|es|ed|ing)?(?![a-z])")
+EVERYDAY = {key: value for key, value in ((normalise(k), normalise(v))
+                                          for k, v in _load(EVERYDAY_LEXICON).items())
+            if key and key != value}
+_EVERYDAY = re.compile(rf"(?<![a-z0-9/])({_alternation(EVERYDAY)})(?![a-z0-9/])")
 
 
 # how people ask for the parts of an administrative document, as the document names them
@@ -72,10 +106,12 @@ _PARTS = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
 
 
-def english(normalised: str) -> str:
-    """English words of a normalised question replaced by the plan's words for them, and the
-    parts of a document asked for by the document's own names."""
-    text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], normalised)
+def plan_words(normalised: str) -> str:
+    """A normalised question with its English and everyday words replaced by the plan's words
+    for them, and the parts of a document asked for by the document's own names."""
+    # everyday words first: the plan's words an English word became are not rewritten again
+    text = _EVERYDAY.sub(lambda m: EVERYDAY[m.group(1)], normalised)
+    text = _ENGLISH.sub(lambda m: ENGLISH[m.group(1)], text)
     return _PARTS.sub(lambda m: PARTS[m.group(1)], text)
 
 
