@@ -306,6 +306,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         # "kế hoạch nói gì về …", "theo hướng nào", or an area reached only by some of the
         # question's words (not "lĩnh vực …"): the plan's sentence, when it is about as sure
         margin = -TEXT_MARGIN
+    if q.intent in ("area", "choose") and extract.asks_date(plain_text) and \
+            extract.dated(found.text):
+        margin = min(margin, -2 * TEXT_MARGIN)  # "bắt đầu từ hôm nào": a card has no such date
     if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \

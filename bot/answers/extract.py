@@ -28,6 +28,7 @@ from bot.core.text import fold, nfc
 QUOTE_LIMIT = 430  # characters of one quoted sentence; the reply stays under 600
 RERANK = 8
 AMOUNT_SURE = 0.7  # an amount is quoted only from a sentence that explains this much
+OFTEN_SURE = 0.4  # … how often, from one that says how often and explains this much
 NEAREST = 0.55  # the nearest passage is offered when it explains this share of the question
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -173,6 +174,14 @@ _DATE_ASKED = re.compile(r"(?<![a-z])(?:ngay nao|tu ngay|khi nao|bao gio|tu bao 
 _DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
 
 
+def asks_date(question: str) -> bool:
+    return bool(_DATE_ASKED.search(fold(question or "")))
+
+
+def dated(text: str) -> bool:
+    return bool(_DATE.search(text))
+
+
 class TextIndex:
     def __init__(self, snap: PlanSnapshot) -> None:
         self.sentences: list[Sentence] = []
@@ -272,8 +281,9 @@ class TextIndex:
         folded = fold(question)
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
         asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
-        asks_date = bool(_DATE_ASKED.search(folded))
+        date_asked = asks_date(question)
         often = asks_often(question)
+        head = list_head(question)
         out = []
         for i in top:
             if scores[i] <= 0:
@@ -284,10 +294,13 @@ class TextIndex:
             rank = 0.45 * scores[i] / best + 0.4 * confidence + 0.15 * similarity
             if asks_who and PEOPLE.search(s.text):  # "ai …": the sentences naming people
                 rank += 0.15
-            if asks_date and _DATE.search(s.text):  # "từ ngày nào": the sentences with a date
+            if date_asked and dated(s.text):  # "từ ngày nào": the sentences with a date
                 rank += 0.15
             if often and says_often(s.text):  # "bao lâu một lần": the sentences that say it
                 rank += 0.15
+            if head:  # "những kế hoạch nào": the sentence that lists several of them
+                named = len(re.findall(rf"(?<![a-z]){head}(?! so \d)(?![a-z])", s.folded))
+                rank += min(LIST_BONUS, 0.1 * (named - 1))  # "kế hoạch số 2387": a citation
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
                                       f"{s.text} {s.passage.title}"))
@@ -454,6 +467,21 @@ LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one
 _LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}(?:gi|nao)(?![a-z])")  # những … gì/nào
 
 
+_LIST_HEAD = re.compile(r"(?<![a-z])(?:nhung|cac) ([a-z]+(?: [a-z]+)?) (?:[a-z]+ ){0,5}"
+                        r"(?:gi|nao)(?![a-z])")
+LIST_BONUS = 0.3
+
+
+def list_head(question: str) -> str | None:
+    """The thing a question asks a list of ("những kế hoạch CCHC nào" → "ke hoach"), as the
+    plan's folded sentences write it."""
+    m = _LIST_HEAD.search(normalise(question))
+    if not m:
+        return None
+    words = [w for w in m.group(1).split() if w not in ("gi", "nao")]
+    return " ".join(words) or None
+
+
 def asks_list(question: str) -> bool:
     norm = normalise(question)
     return intents.cue(norm, LIST) or bool(_LIST_OF.search(norm))
@@ -572,9 +600,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         _english_typed(question, unknown) if lang == "en"
         else [w for w in unknown if not w.startswith("~")])
     # an amount asked: a number of a sentence about something else is a guess
-    missing_amount = asks_amount(question) and (
-        not (has_number(best.text) or asks_often(question) and says_often(best.text))
-        or confidence < AMOUNT_SURE)
+    often = asks_often(question) and says_often(best.text) and confidence >= OFTEN_SURE
+    missing_amount = asks_amount(question) and not often and (
+        not has_number(best.text) or confidence < AMOUNT_SURE)
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
         and asks_list(question) and index.unknown_share(question) < PARTLY_UNKNOWN else None
     found_rest = index.search(rest) if rest else []

@@ -120,6 +120,10 @@ _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "b
 _SPLIT = re.compile(r"\s*(?:\?+|;|,?\s+(?:và|va|and|vs|với lại)\s+|,)\s*", re.IGNORECASE)
 
 
+_WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm nào|hom nao|ngày nào|"
+                        r"ngay nao|lúc nào|luc nao|when))\s*\??\s*$", re.IGNORECASE)
+
+
 def _asks(part: str) -> bool:
     norm = f" {re.sub(r'[^a-z0-9]+', ' ', fold(part).lower())} "  # "what's" asks as "what"
     return any(f" {w} " in norm for w in _ASKS)
@@ -130,7 +134,14 @@ def split(text: str) -> list[str]:
     nothing by itself staying with the one before it."""
     pieces = [p.strip() for p in _SPLIT.split(text or "") if p and p.strip()]
     parts: list[str] = []
-    for piece in pieces:
+    for i, piece in enumerate(pieces):
+        later = pieces[i + 1] if i + 1 < len(pieces) else ""
+        when = _WHEN_LAST.search(later)
+        if when and not _asks(piece) and len(tokens(normalise(piece))) >= 3 and \
+                not _WHEN_LAST.search(piece):
+            # "hạn báo cáo quý 2 và tổng kết khi nào": the question at the end asks both
+            parts.append(f"{piece} {when.group(1)}")
+            continue
         if parts and (not _asks(piece) or not _asks(parts[-1]) or len(tokens(
                 normalise(piece))) < 2):
             parts[-1] = f"{parts[-1]}, {piece}"
