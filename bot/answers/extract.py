@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.answers import intents
-from bot.answers.lexicon import ENGLISH, plan_words
+from bot.answers.lexicon import ENGLISH, english_words, plan_words
 from bot.answers.normalise import FORM, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
@@ -284,6 +284,8 @@ class TextIndex:
         date_asked = asks_date(question)
         often = asks_often(question)
         head = list_head(question)
+        # "kế hoạch số 2387" is a citation, not one of a list
+        listed = re.compile(rf"(?<![a-z]){re.escape(head)}(?! so \d)(?![a-z])") if head else None
         out = []
         for i in top:
             if scores[i] <= 0:
@@ -298,9 +300,8 @@ class TextIndex:
                 rank += 0.15
             if often and says_often(s.text):  # "bao lâu một lần": the sentences that say it
                 rank += 0.15
-            if head:  # "những kế hoạch nào": the sentence that lists several of them
-                named = len(re.findall(rf"(?<![a-z]){head}(?! so \d)(?![a-z])", s.folded))
-                rank += min(LIST_BONUS, 0.1 * (named - 1))  # "kế hoạch số 2387": a citation
+            if listed:  # "những kế hoạch nào": the sentence that lists several of them
+                rank += min(LIST_BONUS, 0.1 * (len(listed.findall(s.folded)) - 1))
             if years:  # a year asked: the sentences of that year or phase first
                 said = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)",
                                       f"{s.text} {s.passage.title}"))
@@ -449,9 +450,8 @@ def _typed(question: str, unknown: list[str]) -> list[str]:
 
 def _english_typed(question: str, unknown: list[str]) -> list[str]:
     """The English words of a question whose Vietnamese the plan never uses ("budget")."""
-    folded = fold(question or "")
-    return [k for k in ENGLISH if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", folded)
-            and any(w in unknown for w in ENGLISH[k].split())]
+    said = dict.fromkeys(m.group(1) for m in english_words(fold(question or "")))
+    return [k for k in said if any(w in unknown for w in ENGLISH[k].split())]
 
 
 # a question that asks for everything of a kind: duties, tasks, what must be done

@@ -106,6 +106,11 @@ _PARTS = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
 
 
+def english_words(text: str):
+    """The lexicon's English words and phrases in a folded text, as matches (group 1)."""
+    return _ENGLISH.finditer(text)
+
+
 def plan_words(normalised: str) -> str:
     """A normalised question with its English and everyday words replaced by the plan's words
     for them, and the parts of a document asked for by the document's own names."""
