@@ -337,6 +337,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if q.intent in ("unknown", "not_found"):
             return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
         return Reply(found.text), found.score  # not a near miss's card, nor its buttons
+    if q.intent == "due" and q.period is None and q.topic is None and not found.said and \
+            found.nearest and found.sentences and extract.asks_date(plain_text):
+        # "nộp kế hoạch của trường trước ngày nào": a thing the plan gives no date for, not
+        # this quarter's list
+        return Reply(found.text), found.score
     if score < ASK_BACK and found.score < ASK_BACK:
         return ask_back(snap, actor, q, text, public_plan), score
     if score < ASK_BACK:

@@ -178,8 +178,17 @@ def asks_date(question: str) -> bool:
     return bool(_DATE_ASKED.search(fold(question or "")))
 
 
+_WHEN = re.compile(r"(?<![a-z])(?:thang \d{1,2}|nam 20\d\d|quy [ivx1-4]+|\d{1,2}/20\d\d)"
+                   r"(?![a-z0-9])")
+
+
 def dated(text: str) -> bool:
     return bool(_DATE.search(text))
+
+
+def says_when(text: str) -> bool:
+    """Does a sentence say a time: a date, a month, a year, a quarter, or how often?"""
+    return dated(text) or bool(_WHEN.search(normalise(text))) or says_often(text)
 
 
 class TextIndex:
@@ -602,15 +611,17 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     # an amount asked: a number of a sentence about something else is a guess
     often = asks_often(question) and says_often(best.text) and confidence >= OFTEN_SURE
     missing_amount = asks_amount(question) and not often and (
-        not has_number(best.text) or confidence < AMOUNT_SURE)
+        not has_number(best.text) or confidence < AMOUNT_SURE) or \
+        asks_date(question) and not says_when(best.text)  # "trước ngày nào": no time said
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
-        and asks_list(question) and index.unknown_share(question) < PARTLY_UNKNOWN else None
+        and index.unknown_share(question) < PARTLY_UNKNOWN else None
     found_rest = index.search(rest) if rest else []
     if found_rest and found_rest[0][0] >= PARTLY:
         # "về kinh phí, tài chính công yêu cầu làm gì": the plan lacks a word, not the answer
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         confidence, best = found_rest[0]
-        items = _list_of(index, best, found_rest, confidence)
+        # a list asked: the passage's items; else the one sentence that answers the rest
+        items = _list_of(index, best, found_rest, confidence) if asks_list(question) else [best]
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what),
                  t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t, best)
         return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
