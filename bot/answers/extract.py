@@ -293,6 +293,9 @@ class TextIndex:
         date_asked = asks_date(question)
         often = asks_often(question)
         head = list_head(question)
+        # the appendix's rows are the targets' table, which the structured answer reads: for
+        # what is to be done (not an amount, a person, a year) the plan's sections come first
+        rows_last = not (asks_amount(question) or asks_who or years)
         # "kế hoạch số 2387" is a citation, not one of a list
         listed = re.compile(rf"(?<![a-z]){re.escape(head)}(?! so \d)(?![a-z])") if head else None
         out = []
@@ -309,6 +312,8 @@ class TextIndex:
                 rank += 0.15
             if often and says_often(s.text):  # "bao lâu một lần": the sentences that say it
                 rank += 0.15
+            if rows_last and s.passage.section.startswith(APPENDIX):
+                rank -= ROW_PENALTY
             if listed:  # "những kế hoạch nào": the sentence that lists several of them
                 rank += min(LIST_BONUS, 0.1 * (len(listed.findall(s.folded)) - 1))
             if years:  # a year asked: the sentences of that year or phase first
@@ -479,6 +484,8 @@ _LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}(?:gi|nao)(?![a-z])")  #
 _LIST_HEAD = re.compile(r"(?<![a-z])(?:nhung|cac) ([a-z]+(?: [a-z]+)?) (?:[a-z]+ ){0,5}"
                         r"(?:gi|nao)(?![a-z])")
 LIST_BONUS = 0.3
+APPENDIX = "PL"  # the section ids of the appendix's rows ("PL.A.5")
+ROW_PENALTY = 0.1
 
 
 def list_head(question: str) -> str | None:

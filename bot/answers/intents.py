@@ -560,8 +560,11 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
 
     # the plan itself
     topic = _plan_topic(norm, len(cleaned.split()))
-    if topic == "phases" and (area or (hits and hits[0].confidence >= WITH_CUE)):
-        topic = None  # "… giai đoạn 2021-2023" about a target names a phase, not the phases
+    if topic == "phases" and (area or (hits and hits[0].confidence >= WITH_CUE)) and \
+            not cue(norm, PLAN):
+        # "… giai đoạn 2021-2023" about a target names a phase, not the phases; "kế hoạch này
+        # áp dụng cho giai đoạn nào" asks the plan's
+        topic = None
     if topic is not None and not code_target:
         return _set(q, "plan", topic=topic)
 

@@ -161,7 +161,17 @@ def clean(text: str) -> str:
 _PHASE = re.compile(r"(?<![a-z0-9])gd\s*(\d)(?![0-9])")  # "gđ 2", "gđ1": a phase, not "Sở GD"
 
 
+# "gđ 21-23", "2024-25": years of a phase written short
+_SHORT_RANGE = re.compile(r"(?<![\d/.])(?:20)?(2\d)\s*-\s*(?:20)?(2\d)(?![\d/%.])")
+
+
+def _years(m: re.Match) -> str:
+    first, last = int(m.group(1)), int(m.group(2))
+    return f"20{first}-20{last}" if 0 < last - first <= 5 else m.group(0)
+
+
 def expand(cleaned: str) -> str:
+    cleaned = _SHORT_RANGE.sub(_years, cleaned)
     out = _ABBR.sub(lambda m: ABBREVIATIONS[m.group(1)], _PHASE.sub(r"giai doan \1", cleaned))
     return " ".join(VARIANTS.get(w, w) for w in out.split())
 

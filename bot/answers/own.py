@@ -27,13 +27,20 @@ from bot.core.replies import Reply
 from bot.progress.wording import value_text
 from bot.reporting import Refusal
 from bot.reporting.history import History, history
+from bot.reporting.rules import HISTORY_LIMIT
 from bot.reporting.views import history_view
 from storage import models as m
 
 ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typed on phones
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
-_WORKS = (r"(?:duoc giao|phu trach|phoi hop|phai|can|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
-          r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai)")
+_WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
+          r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai|"
+          # "em phải làm gì", not "em cần danh sách"
+          r"(?:phai|can) (?:lam|nop|bao cao|gui|dat|hoan thanh|phu trach|phoi hop|lo|"
+          r"thuc hien|gi|nhung))")
+# "ngành mình", "phòng mình": ours, the office's — not the asker's own work
+_OURS = re.compile(r"(?<![a-z])(?:nganh|phong|quan|ke hoach|so|chung ta) (?:minh|em|toi|ta)"
+                   r"(?![a-z])")
 _OWN = re.compile(
     # "của em", "của tôi" whatever follows ("chỉ tiêu của em giờ đạt bao nhiêu")
     r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
@@ -45,6 +52,9 @@ _OWN = re.compile(
     r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
+                     # "trường chị đã nộp chưa": the asker's, when no name follows
+                     r"|(?:^|\s)truong (?:chi|c|anh|a|co|thay) (?:da|con|chua|bao cao|nop|gui|"
+                     r"phai|can|co|duoc|minh)(?:\s|$)"
                      r"|(?:^|\s)(?:my|our) school")
 _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao", "chua co so lieu",
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
@@ -68,7 +78,7 @@ LIMIT = 1400
 
 
 def asks_own(norm: str) -> bool:
-    return bool(_OWN.search(norm))
+    return bool(_OWN.search(_OURS.sub(" ", norm)))
 
 
 def school_words(text: str, actor: Actor | None = None) -> str | None:
@@ -92,7 +102,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return not_reported(engine, session, snap, actor, today)
     if _MY_REPORTS.search(norm) and (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
             not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
-        return my_reports(engine, actor)
+        return my_reports(engine, actor, norm)
     theirs = their_reports(engine, session, snap, actor, text)
     if theirs is not None:
         return theirs
@@ -132,9 +142,14 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     return _history_reply(history(engine, actor, officer_id=named[0].id), actor)
 
 
-def my_reports(engine: Engine, actor: Actor) -> Reply:
-    """The asker's own latest reports, whatever their role: the one history view."""
-    return _history_reply(history(engine, actor, own_only=True), actor) or \
+_LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")
+
+
+def my_reports(engine: Engine, actor: Actor, norm: str = "") -> Reply:
+    """The asker's own latest reports, whatever their role: the one history view ("lần gần
+    nhất": the one latest)."""
+    limit = 1 if cue(norm, _LATEST) else HISTORY_LIMIT
+    return _history_reply(history(engine, actor, own_only=True, limit=limit), actor) or \
         Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
 
 
@@ -143,8 +158,12 @@ def _history_reply(found: History | Refusal, actor: Actor) -> Reply | None:
     return history_view(found, actor.language) if isinstance(found, History) else None
 
 
-def _values(target: TargetInfo, snap: PlanSnapshot, norm: str, lang: str) -> str:
+def _values(target: TargetInfo, snap: PlanSnapshot, norm: str, lang: str,
+            today: dt.date | None = None) -> str:
     year = slots.explicit_year(norm)
+    if year is None and today is not None:  # "năm nay", "năm sau"
+        period = slots.parse_period(norm, today)
+        year = period.start.year if period is not None and period.kind == "year" else None
     phase = phase_in(snap, norm)
     shown = selected_values(target, year, phase) if (year or phase) else list(target.values)
     return wording.requirements(shown or list(target.values), target.unit, lang)
@@ -194,7 +213,7 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
                 lines.append(t("answers.who.item", lang, code=ob.code, name=name))
                 sources.append(ob.source)
                 continue
-            line = f"• {tg.code} {name}: {_values(tg, snap, norm, lang)}"
+            line = f"• {tg.code} {name}: {_values(tg, snap, norm, lang, today)}"
             a = found.get(tg.id)
             if a is not None and a.figure.value is not None:
                 line += t("answers.own.figure", lang, value=value_text(

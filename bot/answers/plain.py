@@ -68,13 +68,26 @@ def _swapped(word: str, words) -> str | None:
     return None
 
 
+# "Chị Diệu Anh hỏi: …", "Thầy Bình đây. …": who is asking, or for whom, is no part of the
+# question (the asker is known from the chat)
+_INTRO = re.compile(r"^\s*(?:thầy|cô|anh|chị|em|bác|chú)\s+((?:\w+\s+){0,2}\w+)\s+"
+                    r"(?:hỏi|đây|nhờ hỏi|hỏi giúp|xin hỏi|hỏi là)\s*[:.,!]\s*", re.IGNORECASE)
+
+
+def _without_intro(text: str) -> str:
+    m = _INTRO.match(text)
+    if m and all(w[:1].isupper() for w in m.group(1).split()):
+        return text[m.end():]
+    return text
+
+
 def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
     """The question with misspelt words replaced by the word of the plan or roster meant (not
     in English: an English word is no misspelt Vietnamese one). A word typed with its tone
     marks is meant as typed ("tết" is no "tiết") unless the plan never uses it and a close
     word makes a pair the plan uses with its neighbour ("tài chín công" → "tài chính công",
     "côg dẫn" after "tài chính" → "công")."""
-    raw = nfc(text or "")
+    raw = _without_intro(nfc(text or ""))
     if lang == "en":
         return raw
     known, targets, pairs = vocabulary(snap, officers)
@@ -99,9 +112,12 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                         best[0] + " " + after not in pairs and (before or after):
                     fixed = word  # "điện thoai" is no "điện thoi": a short fix needs a pair
             else:
+                swapped = _swapped(folded, targets)  # "phụ tráhc": "trach", with "phu"
+                if swapped and (f"{before} {swapped}" in pairs or f"{swapped} {after}" in pairs):
+                    fixed = swapped
                 paired = PAIRED_SHORT if len(folded) == 3 else floor  # the pair vouches
-                for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
-                                                       score_cutoff=paired, limit=8):
+                for candidate, _, _ in [] if fixed != word else process.extract(
+                        folded, targets, scorer=fuzz.ratio, score_cutoff=paired, limit=8):
                     if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
                         fixed = candidate
                         break
@@ -130,9 +146,26 @@ def _asks(part: str) -> bool:
 
 
 def split(text: str) -> list[str]:
-    """The questions of one message: split at "?", ";", "và"/"and" and commas, a piece that asks
-    nothing by itself staying with the one before it."""
-    pieces = [p.strip() for p in _SPLIT.split(text or "") if p and p.strip()]
+    """The questions of one message: each sentence ended by "?" is one at least; inside it,
+    split at ";", "và"/"and" and commas, a piece that asks nothing by itself staying with the
+    one before it."""
+    parts: list[str] = []
+    for sentence in _ASKED.split(text or ""):
+        pieces = _pieces(sentence)
+        if not pieces:
+            continue
+        if parts and len(tokens(normalise(" ".join(pieces)))) < 2:
+            parts[-1] = f"{parts[-1]}, {' '.join(pieces)}"  # "… là?" "bao nhiêu?"
+            continue
+        parts += pieces
+    return parts if len(parts) > 1 else [text]
+
+
+_ASKED = re.compile(r"(?<=\?)")  # after a question mark (its run kept with it)
+
+
+def _pieces(sentence: str) -> list[str]:
+    pieces = [p.strip() for p in _SPLIT.split(sentence) if p and p.strip()]
     parts: list[str] = []
     for i, piece in enumerate(pieces):
         later = pieces[i + 1] if i + 1 < len(pieces) else ""
@@ -147,8 +180,7 @@ def split(text: str) -> list[str]:
             parts[-1] = f"{parts[-1]}, {piece}"
         else:
             parts.append(piece)
-    merged = [p for p in parts if p]
-    return merged if len(merged) > 1 else [text]
+    return [p for p in parts if p]
 
 
 _FORM = re.compile(r"\b(?:là|la|bao nhiêu|bao nhieu|bn|mấy|may|gì|gi|j|nào|nao|ai|khi nào|"

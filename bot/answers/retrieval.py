@@ -191,7 +191,7 @@ class Index:
                 continue
             score, explained, matched = 0.0, 0.0, []
             supported = {w for p in pairs if p in e.strong or p in e.weak for w in p.split()}
-            for f in feats:
+            for f in sorted(feats):  # one order: float sums, and so ties, alike every run
                 weight = 1.0 if f in e.strong else 0.5 if f in e.weak else 0.0
                 if not weight:
                     continue

@@ -217,8 +217,13 @@ def _block(label: str, items, lang: str, coordinator_only: bool, sources: list[s
             for partners, group in groups.items():
                 first = group[0]
                 name = first.name_en if lang == "en" and first.name_en else first.name
+                if len(group) > 1:  # several items: their area's name, when they share one
+                    shared = {getattr(i, "area_code", None) for i in group}
+                    area = (areas or {}).get(shared.pop()) if len(shared) == 1 else None
+                    name = (area.name_en if lang == "en" and area.name_en else area.name) \
+                        if area is not None else ""
                 code = ", ".join(i.code for i in group)
-                lines.append(t(line, lang, code=code, name=name if len(group) == 1 else "",
+                lines.append(t(line, lang, code=code, name=name,
                                people=partners).replace("  ", " "))
             for item in chosen:
                 if isinstance(item, TargetInfo):
