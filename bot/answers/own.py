@@ -53,8 +53,8 @@ _OWN = re.compile(
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
                      # "trường chị đã nộp chưa": the asker's, when no name follows
-                     r"|(?:^|\s)truong (?:chi|c|anh|a|co|thay) (?:da|con|chua|bao cao|nop|gui|"
-                     r"phai|can|co|duoc|minh)(?:\s|$)"
+                     r"|(?:^|\s)truong (?:chi|c|anh|a|co|thay)(?= (?:da|con|chua|bao cao|nop|"
+                     r"gui|phai|can|co|duoc|minh)(?:\s|$))"
                      r"|(?:^|\s)(?:my|our) school")
 _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao", "chua co so lieu",
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
@@ -72,7 +72,8 @@ _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi"
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi",
            "last", "latest", "previous", "recent*")
 # "… báo cáo tiến độ chưa ạ": a question that ends asking whether it is done
-_DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak))?\s*$")
+_DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak|e|em|c|chi|anh))?"
+                       r"\s*$")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
 
@@ -100,7 +101,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
-    if _MY_REPORTS.search(norm) and (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
+    mine = " ".join(_SCHOOL.sub(" truong em ", norm).split())  # "trường chị đã nộp": the school
+    if _MY_REPORTS.search(mine) and (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
             not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
         return my_reports(engine, actor, norm)
     theirs = their_reports(engine, session, snap, actor, text)
