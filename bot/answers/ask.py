@@ -289,6 +289,10 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if school and q.intent == "target" and q.target is not None and \
             q.target.measured_per == "school" and score >= ASK_BACK:
         return structured, score  # "trường mình … họp trực tuyến": the school's figure
+    if extract.named_section(extract.text_index(snap), plain_text):
+        found = extract.text_answer(snap, plain_text, lang, t)  # "mục IV.3", "phụ lục": asked
+        if found is not None:
+            return Reply(found.text), found.score
     if score >= SURE and not others and (
             q.intent not in GUESSES or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it

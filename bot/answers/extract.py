@@ -560,8 +560,17 @@ _SECTION_ASKED = re.compile(r"(?<![a-z])(?:muc|section|phan|doan)\s+([ivx]+(?:\.
                             r"(?![a-z0-9.])")
 
 
+# the appendix asked about as a whole ("phụ lục kèm theo là về cái gì", "phụ lục gồm những gì")
+_APPENDIX_ASKED = re.compile(r"(?<![a-z])(?:phu luc|appendix|annex)(?: kem theo)?(?: ke hoach)?"
+                             r"(?: nay)?,? (?:la |gom |co |noi )?(?:ve )?(?:cai gi|gi|nhung gi)"
+                             r"(?![a-z])|(?:what|which) is (?:in )?the (?:appendix|annex)")
+
+
 def named_section(index: TextIndex, question: str) -> list[Sentence]:
-    """The first sentences of a section the question names by its number ("mục IV.3")."""
+    """The first sentences of a section the question names by its number ("mục IV.3"), or of
+    the appendix asked about as a whole."""
+    if _APPENDIX_ASKED.search(normalise(question or "")):
+        return [s for s in index.sentences if s.passage.section == APPENDIX][:3]
     m = _SECTION_ASKED.search(fold(question or ""))
     if not m:
         return []
@@ -577,8 +586,10 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     if index.bm25 is None:
         return None
     section = named_section(index, question)
-    if section:  # "mục IV.3 nói gì": that section, from its start
+    if section:  # "mục IV.3 nói gì": that section, by its title, from its start
+        title = section[0].passage.title
         return TextAnswer("\n".join([t("answers.text.says", lang)]
+                                    + ([f"{title}:"] if title else [])
                                     + _quote_lines(snap, section, lang)), 0.95, True, section)
     others = other_documents(snap, question)
     found = index.search(question)

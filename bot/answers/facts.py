@@ -44,14 +44,15 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
     doc = snap.document or {}
     lines: list[str]
     sources: list[str] = []
-    if topic == "issuer":
+    if topic == "issuer":  # with its title: what the plan is, and for which years
         lines = [t("answers.plan.issuer", lang, issuer=snap.issuer, number=snap.number,
-                   date=fmt_date(snap.issued_on)), *dissolved_lines(snap, today, lang)]
+                   date=fmt_date(snap.issued_on)), _title(snap, lang),
+                 *dissolved_lines(snap, today, lang)]
     elif topic == "issued":
         lines = [t("answers.plan.issued", lang, number=snap.number,
                    date=fmt_date(snap.issued_on), issuer=snap.issuer)]
     elif topic in ("status", "successor"):
-        lines = [header, _status_line(plan, snap, today, lang)]
+        lines = [header, _title(snap, lang), _status_line(plan, snap, today, lang)]
         if plan_status(plan, today) == "superseded":
             newer = session.exec(select(m.Plan).where(
                 m.Plan.issuer_unit_id == plan.issuer_unit_id, m.Plan.active)).first()

@@ -95,7 +95,7 @@ RECIPIENT = ("gui ai", "gui cho ai", "nop cho ai", "gui ve dau", "nop ve dau", "
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
-NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham")
+NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham", "kem theo")
 STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
           "chua co ai bao cao", "chua ai bao cao", "chua co so lieu", "no figures",
           "overview", "how are we", "how is", "how are", "how s", "dien bien")
@@ -142,6 +142,8 @@ SUCCESSOR = ("giao cho ai", "giao cho phuong", "phuong nao", "don vi nao tiep", 
              "tiep tuc thuc hien", "tiep nhan", "chuyen giao", "ke thua", "thay the boi",
              "who takes over", "taken over", "take over", "successor", "handed over",
              "transferred to", "which ward")
+ABOUT = ("ve cai gi", "noi ve gi", "ve gi", "ve viec gi", "is about", "plan about",
+         "what about")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
 LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
@@ -717,6 +719,8 @@ def _plan_topic(norm: str, typed_words: int) -> str | None:
     if cue(norm, REQUIREMENTS):
         return "requirements"
     if about_plan and cue(norm, NUMBER):
+        return "meta"
+    if about_plan and cue(norm, ABOUT):  # "kế hoạch này về cái gì", "what is the plan about"
         return "meta"
     if about_plan and typed_words <= 3:
         return "meta"
