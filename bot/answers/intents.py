@@ -304,12 +304,13 @@ def find_people(snap: PlanSnapshot, norm: str,
     return people, found
 
 
-_HONORED = re.compile(r"(?<![a-z])(?:dong chi|chi|anh|co|thay|ba|ong|em|ban)\s+([a-z]+)"
+_HONORED = re.compile(r"(?<![a-z])(?:dong chi|chi|anh|co|thay|ba|ong|em|ban|a|c|e)\s+([a-z]+)"
                       r"(?:\s+([a-z]+))?")
 NAME_FLOOR = 88  # the same without an honorific: stricter
 GIVEN_FLOOR = 80  # rapidfuzz ratio for a two-word given name typed with a slip ("Kim Xa")
 # words after which an honorific and a name may stand ("hỏi chị Nhung", "của anh An")
-AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "thi", "oi")
+AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "thi", "oi",
+         "con")  # "…, còn chị Nhung phụ trách gì"
 
 
 def _given_names(snap: PlanSnapshot, norm: str,

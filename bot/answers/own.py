@@ -48,7 +48,9 @@ _OWN = re.compile(
     r"|(?:cua|voi) (?:anh|a|chi)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
     r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|\d+)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
-    rf"|^(?:anh|a|chi|e) {_WORKS}(?:\s|$)"
+    # "năm nay anh phải đạt", "mảng chị phụ trách" — not "cô Diệu Anh phụ trách"
+    rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"
+    rf"(?:anh|a|chi|c|e) {_WORKS}(?:\s|$)"
     r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
