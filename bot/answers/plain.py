@@ -25,6 +25,7 @@ FLOOR_LONG = 80  # rapidfuzz ratio for words of 4 letters or more
 FLOOR_SHORT = 85  # three-letter words: one dropped letter ("tiu" → "tieu")
 ALONE = 6  # a fix of a shorter word typed without tone marks must make a plan pair
 PAIRED_SHORT = 66  # a toned three-letter word, one letter off, when its fix makes a plan pair
+PAIRED = 75  # … a four-letter one ("cải cánh" → "cải cách")
 _RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -115,7 +116,8 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                 swapped = _swapped(folded, targets)  # "phụ tráhc": "trach", with "phu"
                 if swapped and (f"{before} {swapped}" in pairs or f"{swapped} {after}" in pairs):
                     fixed = swapped
-                paired = PAIRED_SHORT if len(folded) == 3 else floor  # the pair vouches
+                paired = PAIRED_SHORT if len(folded) == 3 else PAIRED if len(folded) == 4 \
+                    else floor  # the pair vouches
                 for candidate, _, _ in [] if fixed != word else process.extract(
                         folded, targets, scorer=fuzz.ratio, score_cutoff=paired, limit=8):
                     if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
