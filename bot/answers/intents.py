@@ -602,8 +602,10 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     floor = with_cue if asks_value else STRONG
     best_target = _best_target(target_hits, area, floor)
     if area is not None and best_target is None and asks_value \
-            and not cue(norm, AREA_CONTENT) and not cue(norm, AREA_WORDS):
-        inside = _best_target(target_hits, None, floor)  # "tinh giản biên chế bao nhiêu %"
+            and not cue(norm, AREA_CONTENT):
+        # "tinh giản biên chế bao nhiêu %"; "mảng bộ máy: tự chủ tài chính bao nhiêu %" when
+        # the target explains the question well
+        inside = _best_target(target_hits, None, STRONG if cue(norm, AREA_WORDS) else floor)
         if inside is not None and inside.area_code == area.code:
             best_target = inside
     choices = _close(target_hits, floor)

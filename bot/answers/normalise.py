@@ -29,6 +29,7 @@ ABBREVIATIONS: dict[str, str] = {
     "cbcc": "can bo cong chuc",
     "cbgvnv": "can bo giao vien nhan vien",
     "dvsn": "don vi su nghiep",
+    "dv su nghiep": "don vi su nghiep",
     "mn": "mam non",
     "th": "tieu hoc",
     "thcs": "trung hoc co so",
@@ -158,7 +159,8 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", _KEEP.sub(" ", folded)).strip()
 
 
-_PHASE = re.compile(r"(?<![a-z0-9])gd\s*(\d)(?![0-9])")  # "gđ 2", "gđ1": a phase, not "Sở GD"
+# "gđ 2", "gđ1", "gđ 2021-2023": a phase, not "Sở GD"
+_PHASE = re.compile(r"(?<![a-z0-9])gd\s*(\d(?![0-9])|(?=20\d\d))")
 
 
 # "gđ 21-23", "2024-25": years of a phase written short
