@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from bot.answers.extract import CUE_WORDS, EXTRA_STOP, is_form, text_index
+from bot.answers.extract import CUE_WORDS, EXTRA_STOP, is_form, text_index, toned
 from bot.answers.intents import HONORIFICS
 from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
@@ -58,6 +58,17 @@ def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str], set[s
     return found
 
 
+def _real_word_slip(word: str, folded: str, before: str, after: str, known_toned: set[str],
+                    pairs: set[str], known: set[str]) -> bool:
+    """A word typed with its tone marks that the plan never writes so, which makes no pair
+    the plan uses with its neighbours, and is no word of a question's form: maybe a slip."""
+    return len(folded) >= 3 and folded.isalpha() and fold(word) != word.lower() and \
+        f"~{toned(word)}" not in known_toned and folded not in STOPWORDS and \
+        folded not in EXTRA_STOP and folded not in CUE_WORDS and not is_form(folded) and \
+        f"{before} {folded}" not in pairs and f"{folded} {after}" not in pairs and \
+        folded in known and bool(before or after)
+
+
 def _swapped(word: str, words) -> str | None:
     """The word meant when two letters side by side were typed the other way ("ttch" →
     "tthc"), if the plan or the glossary has it."""
@@ -92,6 +103,7 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
     if lang == "en":
         return raw
     known, targets, pairs = vocabulary(snap, officers)
+    known_toned = {f for f in text_index(snap).idf if f.startswith("~")}
     matches = list(_RAW_WORD.finditer(raw))
     plain_words = [fold(m.group(0)).lower() for m in matches]
     out, at = [], 0
@@ -123,6 +135,15 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                     if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
                         fixed = candidate
                         break
+        elif fixed == word and _real_word_slip(word, folded, before, after, known_toned,
+                                                  pairs, known):
+            # "bái cáo": a word of its own ("bái") the plan never uses, one letter from
+            # the word that makes the plan's pair with its neighbour
+            for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
+                                                   score_cutoff=PAIRED_SHORT, limit=8):
+                if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
+                    fixed = candidate
+                    break
         plain_words[i] = fold(fixed).lower()
         out.append(raw[at:match.start()] + fixed)
         at = match.end()
