@@ -80,6 +80,7 @@ DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "d
               "next deadline", "closest deadline")
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi")
+DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
         "soonest", "upcoming", "coming up")
 WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
@@ -513,8 +514,10 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
 
     # the nearest deadlines ("hạn báo cáo tiếp theo", "next deadline"), unless one report is
     # named by its kind ("báo cáo quý tiếp theo": that report's next date)
+    # "quý 2 nộp xong rồi, mốc tiếp theo là gì": a period already over names what is done
+    done = q.period is not None and (q.period.end < today or cue(norm, DONE))
     if cue(norm, NEXT) and (cue(norm, WHEN_DUE) or cue(norm, DUE_LOOSE)) and \
-            q.period is None and not (code_target or code_obligation or code_review):
+            (q.period is None or done) and not (code_target or code_obligation or code_review):
         reports = cue(norm, REPORT)
         named = _obligation_for(snap, norm, None, hits) if reports and \
             len(snap.obligations) > 1 else None
