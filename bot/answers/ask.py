@@ -268,6 +268,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         fitting = [tg for tg in q.choices if selected_values(tg, q.year, q.phase)]
         if len(fitting) == 1:  # only one of the close targets is set for the phase asked
             q.intent, q.target = "target", fitting[0]
+    if q.intent == "target" and q.target is not None and q.phase is not None and \
+            not selected_values(q.target, q.year, q.phase):
+        _fitting_neighbour(q)
     structured = respond(engine, session, plan, snap, actor, q, today, public_plan)
     if q.intent == "obligation" and q.obligation is not None:  # the plan's own words too
         said = extract.source_sentence(snap, q.obligation.source, text)
@@ -351,6 +354,23 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if score < ASK_BACK:
         return Reply(found.text), found.score
     return structured, score
+
+
+NEIGHBOUR = 0.6  # a target explaining this share of what the one found does may stand in
+
+
+def _fitting_neighbour(q: Question) -> None:
+    """The target found sets nothing for the phase asked, one found nearly as well does
+    ("giai đoạn 21-23 bao nhiêu % thủ tục được làm gọn giấy tờ"): that one."""
+    taken = next((h for h in q.hits if h.entity.item is q.target), None)
+    if taken is None:
+        return
+    for h in q.hits:
+        if h.entity.kind == "target" and h.entity.item is not q.target and \
+                h.confidence >= NEIGHBOUR * taken.confidence and \
+                selected_values(h.entity.item, q.year, q.phase):
+            q.target = h.entity.item
+            return
 
 
 def _by_value(q: Question) -> None:
