@@ -567,7 +567,7 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     # the plan itself
     topic = _plan_topic(norm, len(cleaned.split()))
     if topic == "phases" and (area or (hits and hits[0].confidence >= WITH_CUE)) and \
-            not cue(norm, PLAN):
+            (q.phase is not None or slots.year_range(norm) or not cue(norm, PLAN)):
         # "… giai đoạn 2021-2023" about a target names a phase, not the phases; "kế hoạch này
         # áp dụng cho giai đoạn nào" asks the plan's
         topic = None
