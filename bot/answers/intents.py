@@ -57,7 +57,8 @@ class Question:
 
 # --- cue words ----------------------------------------------------------------------------------
 
-WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "who", "whom", "whose")
+WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "dong chi nao",
+       "who", "whom", "whose")
 RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam nhan", "duoc giao",
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
                "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam")
@@ -145,6 +146,13 @@ SUCCESSOR = ("giao cho ai", "giao cho phuong", "phuong nao", "don vi nao tiep", 
              "transferred to", "which ward")
 ABOUT = ("ve cai gi", "noi ve gi", "ve gi", "ve viec gi", "is about", "plan about",
          "what about")
+# the phases asked for: a count or a list word beside "giai đoạn" ("chia mấy giai đoạn",
+# "giai đoạn nào"), not "giai đoạn 2021-2025 … bao nhiêu" about something in them
+_PHASES_ASKED = re.compile(
+    r"(?<![a-z])(?:(?:may|bao nhieu|nhung|cac|gom|chia(?: lam)?(?: may)?) (?:giai doan|chang)"
+    r"|(?:giai doan|chang) nao|giai doan (?:la gi|gom)|lo trinh|roadmap|how many (?:phase|stage)"
+    r"|which (?:phase|stage)s?|what (?:phase|stage)s?|(?:list|the) (?:phase|stage)s"
+    r"|phases?|stages)(?![a-z])")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
 LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
@@ -715,8 +723,7 @@ def _plan_topic(norm: str, typed_words: int) -> str | None:
         return "status"
     if cue(norm, ("con hieu luc", "het hieu luc", "in force", "superseded")):
         return "status"
-    if cue(norm, PHASES) and cue(norm, ("may", "bao nhieu", "nhung", "cac", "nao", "gom",
-                                        "how many", "which", "what", "list", "la gi")):
+    if _PHASES_ASKED.search(norm):
         return "phases"
     if cue(norm, PURPOSE) and (about_plan or cue(norm, ("muc dich",))):
         return "purposes"

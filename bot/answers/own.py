@@ -35,6 +35,7 @@ ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typ
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
 _WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
           r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai|"
+          r"la nguoi (?:phoi hop|thuc hien|phu trach)|"
           # "em phải làm gì", not "em cần danh sách"
           r"(?:phai|can) (?:lam|nop|bao cao|gui|dat|hoan thanh|phu trach|phoi hop|lo|"
           r"thuc hien|gi|nhung))")
@@ -52,7 +53,8 @@ _OWN = re.compile(
     rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"
     rf"(?:anh|a|chi|c|e) {_WORKS}(?:\s|$)"
     r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
-    r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|i am|i have|have i)(?:\s|$)")
+    r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|have i|i have to|i must|"
+    r"i am (?:responsible|in charge|assigned)|i coordinate)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
                      # "trường chị đã nộp chưa": the asker's, when no name follows
                      r"|(?:^|\s)truong (?:chi|c|anh|a|co|thay)(?= (?:da|con|chua|bao cao|nop|"
@@ -67,8 +69,10 @@ _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "wh
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
 _MY_REPORTS = re.compile(
     rf"(?:^|\s){ME} (?:da |vua )?(?:bao cao|gui|nop|cap nhat)(?:\s|$)"
+    r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
-    r"have i reported)(?:\s|$)")
+    r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "
+    r"report)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi",
