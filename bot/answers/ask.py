@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from bot.answers import compare, extract, facts, own, plain, slots
 from bot.answers.due import due_reply, next_reply
 from bot.answers.intents import (
+    AREA_CONTENT,
     AREA_WORDS,
     COORDINATE,
     HONORIFICS,
@@ -309,7 +310,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
     if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
             cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose") or \
-            q.intent == "area" and not cue(normalise(plain_text), AREA_WORDS):
+            q.intent == "area" and _area_by_some_words(plain_text):
         # "kế hoạch nói gì về …", "theo hướng nào", or an area reached only by some of the
         # question's words (not "lĩnh vực …"): the plan's sentence, when it is about as sure
         margin = -TEXT_MARGIN
@@ -371,6 +372,15 @@ def _fitting_neighbour(q: Question) -> None:
                 selected_values(h.entity.item, q.year, q.phase):
             q.target = h.entity.item
             return
+
+
+def _area_by_some_words(text: str) -> bool:
+    """An area reached by some of a longer question's words, which asks neither for the area
+    ("lĩnh vực …", "… gồm những gì", "chỉ tiêu …") nor just names it ("par index")."""
+    norm = normalise(text)
+    return not cue(norm, AREA_WORDS) and not cue(norm, AREA_CONTENT) and \
+        not cue(norm, ("chi tieu", "muc tieu", "target*")) and \
+        len([w for w in tokens(clean(text)) if w not in STOPWORDS]) > 3  # as typed
 
 
 def _by_value(q: Question) -> None:

@@ -474,6 +474,7 @@ LIST = ("nhung gi", "nhung viec", "nhung viec gi", "lam gi", "lam nhung gi", "ky
         "nhiem vu gi", "trach nhiem gi", "cac nhiem vu", "nhung nhiem vu", "trach nhiem cua",
         "what must", "what should", "what do", "duties", "responsibilities", "which tasks")
 PARTLY = 0.6  # a sentence explaining this much of the rest is quoted beside a missing word
+PARTLY_ALONE = 0.7  # … and one sentence, not a list, when it explains this much
 PARTLY_UNKNOWN = 0.35  # … when the missing words are less than this share of the question
 LIST_LIMIT = 900  # characters of a list's quotes: more than one fact, still one screen or two
 
@@ -499,7 +500,11 @@ def list_head(question: str) -> str | None:
 
 
 def asks_list(question: str) -> bool:
+    """"những kỹ năng gì", "trường phải làm những gì": a list the plan's text gives (not the
+    targets, whose list is an area's card)."""
     norm = normalise(question)
+    if list_head(question) in ("chi tieu", "muc tieu", "linh vuc"):
+        return False
     return intents.cue(norm, LIST) or bool(_LIST_OF.search(norm))
 
 
@@ -634,7 +639,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
         and index.unknown_share(question) < PARTLY_UNKNOWN else None
     found_rest = index.search(rest) if rest else []
-    if found_rest and found_rest[0][0] >= PARTLY:
+    if found_rest and found_rest[0][0] >= (PARTLY if asks_list(question) else PARTLY_ALONE):
         # "về kinh phí, tài chính công yêu cầu làm gì": the plan lacks a word, not the answer
         what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
         confidence, best = found_rest[0]

@@ -151,6 +151,7 @@ ABOUT = ("ve cai gi", "noi ve gi", "ve gi", "ve viec gi", "is about", "plan abou
 _PHASES_ASKED = re.compile(
     r"(?<![a-z])(?:(?:may|bao nhieu|nhung|cac|gom|chia(?: lam)?(?: may)?) (?:giai doan|chang)"
     r"|(?:giai doan|chang) nao|giai doan (?:la gi|gom)|lo trinh|roadmap|how many (?:phase|stage)"
+    r"|giai doan (?:\d|[ab])(?: cua ke hoach)?(?: nay)? (?:la gi|gom|la nhung nam nao|tu nam nao)"
     r"|which (?:phase|stage)s?|what (?:phase|stage)s?|(?:list|the) (?:phase|stage)s"
     r"|phases?|stages)(?![a-z])")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")

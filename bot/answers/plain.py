@@ -69,15 +69,31 @@ def _real_word_slip(word: str, folded: str, before: str, after: str, known_toned
         folded in known and bool(before or after)
 
 
+_TONE_KEYS = "sfrxj"  # Telex's tone keys, typed after the word when no keyboard turns them
+
+
+def _telex(word: str, known: set[str], targets, paired=lambda w: False) -> str | None:
+    """A word typed in Telex without an input method ("hocj", "hcoj"): its letters without
+    the trailing tone key, when that is a word the plan or the question's form uses (of two
+    letter swaps, the one that makes a pair the plan uses with a neighbour)."""
+    if len(word) < 3 or word[-1] not in _TONE_KEYS:
+        return None
+    base = word[:-1]
+    if base in known:
+        return base
+    swaps = [s for s in _swaps(base) if s in targets] if len(base) >= 3 else []
+    return next((s for s in swaps if paired(s)), swaps[0] if swaps else None)
+
+
+def _swaps(word: str) -> list[str]:
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)
+            if word[i] != word[i + 1]]
+
+
 def _swapped(word: str, words) -> str | None:
     """The word meant when two letters side by side were typed the other way ("ttch" →
     "tthc"), if the plan or the glossary has it."""
-    for i in range(len(word) - 1):
-        if word[i] != word[i + 1]:
-            candidate = word[:i] + word[i + 1] + word[i] + word[i + 2:]
-            if candidate in words:
-                return candidate
-    return None
+    return next((candidate for candidate in _swaps(word) if candidate in words), None)
 
 
 # "Chị Diệu Anh hỏi: …", "Thầy Bình đây. …": who is asking, or for whom, is no part of the
@@ -86,11 +102,19 @@ _INTRO = re.compile(r"^\s*(?:thầy|cô|anh|chị|em|bác|chú)\s+((?:\w+\s+){0,
                     r"(?:hỏi|đây|nhờ hỏi|hỏi giúp|xin hỏi|hỏi là)\s*[:.,!]\s*", re.IGNORECASE)
 
 
+# "Xin chào, tôi là hiệu trưởng Trường THCS Lê Lợi." / "Xin hỏi hai việc:"
+_GREETING = re.compile(r"^\s*(?:(?:xin )?chào[^,.!:]{0,20}[,.!:]\s*)?"
+                       r"(?:(?:tôi|em|mình) là [^.!?:]{3,80}[.!:]\s+"
+                       r"|(?:xin |cho (?:em |tôi |mình )?)?hỏi (?:hai|2|ba|3|mấy) "
+                       r"(?:việc|câu|ý|điều)\s*[:,.]\s*)", re.IGNORECASE)
+
+
 def _without_intro(text: str) -> str:
     m = _INTRO.match(text)
     if m and all(w[:1].isupper() for w in m.group(1).split()):
-        return text[m.end():]
-    return text
+        text = text[m.end():]
+    m = _GREETING.match(text)
+    return text[m.end():] if m and text[m.end():].strip() else text
 
 
 def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
@@ -116,7 +140,13 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
         if len(folded) >= 3 and folded.isalpha() and folded not in known and \
                 normalise(folded) == folded:
             floor = FLOOR_LONG if len(folded) >= 4 else FLOOR_SHORT
-            if fold(word) == word.lower():
+            near = {f"{before} ", f" {after}"}
+            telex = _telex(folded, known, targets, lambda w, near=near: any(
+                (f"{n}{w}" if n.endswith(" ") else f"{w}{n}") in pairs for n in near)) \
+                if fold(word) == word.lower() else None
+            if telex:
+                fixed = telex  # "hocj": "học" typed in Telex without its marks
+            elif fold(word) == word.lower():
                 swapped = _swapped(folded, targets)
                 best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)
                 fixed = swapped or (best[0] if best else word)
@@ -132,8 +162,9 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
                     else floor  # the pair vouches
                 for candidate, _, _ in [] if fixed != word else process.extract(
                         folded, targets, scorer=fuzz.ratio, score_cutoff=paired, limit=8):
-                    if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
-                        fixed = candidate
+                    if candidate[0] == folded[0] and (f"{before} {candidate}" in pairs
+                                                      or f"{candidate} {after}" in pairs):
+                        fixed = candidate  # a slip inside the word, not of its first letter
                         break
         elif fixed == word and _real_word_slip(word, folded, before, after, known_toned,
                                                   pairs, known):
@@ -141,8 +172,9 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
             # the word that makes the plan's pair with its neighbour
             for candidate, _, _ in process.extract(folded, targets, scorer=fuzz.ratio,
                                                    score_cutoff=PAIRED_SHORT, limit=8):
-                if f"{before} {candidate}" in pairs or f"{candidate} {after}" in pairs:
-                    fixed = candidate
+                if candidate[0] == folded[0] and (f"{before} {candidate}" in pairs
+                                                  or f"{candidate} {after}" in pairs):
+                    fixed = candidate  # a slip inside the word, not of its first letter
                     break
         plain_words[i] = fold(fixed).lower()
         out.append(raw[at:match.start()] + fixed)
@@ -156,7 +188,8 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
 _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
          "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
          "khong")
-_SPLIT = re.compile(r"\s*(?:\?+|;|,?\s+(?:và|va|and|vs|với lại)\s+|,)\s*", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|vs|với lại|rồi|roi)\s+|,)\s*",
+                    re.IGNORECASE)
 
 
 _WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm nào|hom nao|ngày nào|"

@@ -51,3 +51,13 @@ def test_questions_are_said_in_the_plans_words():
     assert "97/2019" in plan_words(normalise("NQ 97/2019 nói gì"))
     # the intents' own English words stay ("deadline", "report" are read as cues)
     assert "deadline" in plan_words(normalise("what is the deadline"))
+
+
+def test_no_everyday_word_is_a_cue_of_the_questions_form():
+    """The intents read the question's own words ("hạn chót", "phụ trách"): a lexicon that
+    said them as something else would only pull the search elsewhere."""
+    from bot.answers import intents
+
+    cues = {p.rstrip("*") for value in vars(intents).values() if isinstance(value, tuple)
+            for p in value if isinstance(p, str)}
+    assert {k for k in EVERYDAY if k in cues} == set()
