@@ -82,6 +82,9 @@ _DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak|e|e
                        r"\s*$")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
+COMPACT = 6  # an officer with more items than this sees each without its values …
+VALUES_ASKED = ("bao nhieu", "chi tieu", "dat", "muc tieu", "%", "target*", "how much", "value*")
+# … unless the question asks them
 
 
 def asks_own(norm: str) -> bool:
@@ -200,7 +203,9 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
     found = figures.assessments(engine, session, [tg for _, tg, _ in mine if tg], today)
     areas = {a.code: a for a in snap.areas}
     titles = {p.title for _, tg, _ in mine if tg for p in tg.responsible if p.title and not p.name}
-    head = actor.name + (f" ({', '.join(sorted(titles))})" if titles else "")
+    department = session.get(m.Officer, actor.officer_id).department
+    roles = sorted(titles) or ([department] if department else [])
+    head = actor.name + (f" ({', '.join(roles)})" if roles else "")
     lines = [t("answers.own.title", lang, name=head, plan=snap.short(lang))]
     sources: list[str] = []
     for kind in kinds:
@@ -208,20 +213,31 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         if not chosen:
             continue
         lines.append(t(f"answers.who.of_{kind}", lang, count=len(chosen)))
-        area_shown = None
+        area_shown, led = None, False
+        # many items, no value asked: their names, figures and next deadlines
+        compact = len(mine) > COMPACT and not cue(norm, VALUES_ASKED) and \
+            slots.parse_period(norm, today) is None and phase_in(snap, norm) is None
         for tg, ob in chosen:
             item = tg or ob
             area = areas.get(item.area_code) if item.area_code else None
             if area is not None and area.code != area_shown:
-                lines.append(t("answers.who.area_header", lang,
-                               name=area.name_en if lang == "en" and area.name_en else area.name))
+                header = t("answers.who.area_header", lang,
+                           name=area.name_en if lang == "en" and area.name_en else area.name)
+                leads = {wording.people(x.responsible) for x, _ in chosen
+                         if x is not None and x.area_code == area.code and x.responsible}
+                led = kind == "coordinator" and len(leads) == 1
+                if led:  # whom one helps, once for the area when one person leads it all
+                    header = header.rstrip(":") + t("answers.own.led_by", lang,
+                                                    people=next(iter(leads)))
+                lines.append(header)
                 area_shown = area.code
             name = item.name_en if lang == "en" and item.name_en else item.name
             if tg is None:
                 lines.append(t("answers.who.item", lang, code=ob.code, name=name))
                 sources.append(ob.source)
                 continue
-            line = f"• {tg.code} {name}: {_values(tg, snap, norm, lang, today)}"
+            line = f"• {tg.code} {name}" if compact else \
+                f"• {tg.code} {name}: {_values(tg, snap, norm, lang, today)}"
             a = found.get(tg.id)
             if a is not None and a.figure.value is not None:
                 line += t("answers.own.figure", lang, value=value_text(
@@ -230,6 +246,8 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             deadline = _next_deadline(tg, today)
             if deadline is not None:
                 line += t("answers.own.deadline", lang, date=fmt_date(deadline))
+            if kind == "coordinator" and tg.responsible and not led:  # whom one helps
+                line += t("answers.own.led_by", lang, people=wording.people(tg.responsible))
             lines.append(line)
             sources.extend(v.source for v in tg.values)
     lines.append(cite(snap, sources, lang))

@@ -265,12 +265,31 @@ def refers_back(part: str) -> bool:
     return bool(_BACK.search(fold(part).lower()))
 
 
+def _shares(sizes: list[int], budget: int) -> list[int]:
+    """Each answer's room in one message: a short one keeps its length, what it leaves goes
+    to the longer ones in equal parts."""
+    shares = [0] * len(sizes)
+    left = list(range(len(sizes)))
+    while left:
+        each = budget // len(left)
+        fitting = [i for i in left if sizes[i] <= each]
+        if not fitting:
+            for i in left:
+                shares[i] = each
+            break
+        for i in fitting:
+            shares[i] = sizes[i]
+            budget -= sizes[i]
+        left = [i for i in left if i not in fitting]
+    return shares
+
+
 def join(replies: list[Reply]) -> Reply:
     """One message: each part's answer, the whole under 1,500 characters."""
     texts = [r.text.strip() for r in replies if r.text.strip()]
-    share = (LIMIT - 4 * len(texts)) // max(len(texts), 1)
+    shares = _shares([len(text) for text in texts], LIMIT - 4 * len(texts))
     out = []
-    for text in texts:
+    for text, share in zip(texts, shares, strict=True):
         if len(text) > share:
             text = text[: share - 1].rsplit("\n", 1)[0] if "\n" in text[:share] else \
                 text[: share - 1]
