@@ -319,6 +319,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         margin = min(margin, -2 * TEXT_MARGIN)  # "bắt đầu từ hôm nào": a card has no such date
     if found.said and found.score >= max(score + margin, ASK_BACK):
         return Reply(found.text), found.score
+    if q.intent == "area" and extract.asks_date(plain_text) and \
+            not cue(normalise(plain_text), AREA_WORDS):
+        return Reply(found.text), found.score  # "kiểm tra vào tháng mấy": an area has no date
     if found.said and school and found.score >= max(score - TEXT_MARGIN, ASK_BACK) and \
             q.intent in ("target", "area", "choose", "plan", "who", "unknown", "not_found"):
         return Reply(found.text), found.score  # "trường mình phải làm gì": the school's duties

@@ -170,6 +170,7 @@ def _features(text: str) -> list[str]:
 
 
 _DATE_ASKED = re.compile(r"(?<![a-z])(?:ngay nao|tu ngay|khi nao|bao gio|tu bao gio|bat dau tu|"
+                         r"thang may|thang nao|vao thang|nam nao|"
                          r"thoi diem nao|when|what date|since when)(?![a-z])")
 _DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
 
@@ -372,6 +373,16 @@ def where(snap: PlanSnapshot, passage: PassageInfo, lang: str) -> str:
     return passage.title or section
 
 
+def _around(text: str, pattern: re.Pattern, limit: int) -> str:
+    """A long sentence quoted where it cites what was asked: from its start when that fits,
+    else from a few words before the citation."""
+    m = pattern.search(text)
+    if m is None or m.end() + 40 <= limit:
+        return clip(text, limit)
+    start = text.rfind(" ", 0, max(0, m.start() - 60)) + 1
+    return "…" + clip(text[start:], limit)
+
+
 def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -567,15 +578,23 @@ _SECTION_ASKED = re.compile(r"(?<![a-z])(?:muc|section|phan|doan)\s+([ivx]+(?:\.
 
 # the appendix asked about as a whole ("phụ lục kèm theo là về cái gì", "phụ lục gồm những gì")
 _APPENDIX_ASKED = re.compile(r"(?<![a-z])(?:phu luc|appendix|annex)(?: kem theo)?(?: ke hoach)?"
-                             r"(?: nay)?,? (?:la |gom |co |noi )?(?:ve )?(?:cai gi|gi|nhung gi)"
-                             r"(?![a-z])|(?:what|which) is (?:in )?the (?:appendix|annex)")
+                             r"(?: nay)?,? (?:la |gom |co |noi |co ten )?(?:ve )?(?:cai gi|gi|"
+                             r"nhung gi|la gi|ten la gi)(?![a-z])|(?:what|which) is (?:in )?the "
+                             r"(?:appendix|annex)|(?:name|title) of the (?:appendix|annex)")
+# "phần nơi nhận", "nơi nhận gồm những ai": the recipients block, by its own name
+_RECIPIENTS_ASKED = re.compile(r"(?<![a-z])(?:phan noi nhan|noi nhan (?:gom|co|la)|"
+                               r"(?:gui|gui den|gui toi) nhung (?:co quan|noi|don vi) nao|"
+                               r"who receives|recipients)(?![a-z])")
 
 
 def named_section(index: TextIndex, question: str) -> list[Sentence]:
     """The first sentences of a section the question names by its number ("mục IV.3"), or of
     the appendix asked about as a whole."""
-    if _APPENDIX_ASKED.search(normalise(question or "")):
+    norm = normalise(question or "")
+    if _APPENDIX_ASKED.search(norm):
         return [s for s in index.sentences if s.passage.section == APPENDIX][:3]
+    if _RECIPIENTS_ASKED.search(norm):
+        return [s for s in index.sentences if s.passage.section == "recipients"][:2]
     m = _SECTION_ASKED.search(fold(question or ""))
     if not m:
         return []
@@ -607,10 +626,15 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
             what = ", ".join(others)
             return TextAnswer(t("answers.text.other_unknown", lang, plan=snap.short(lang),
                                 number=what), 0.9, False, [])
+        # every place that cites it, up to two ("Nghị định 32" is cited in II.4 and in II.6)
         chosen = [s for _, s in cited[:1]]
+        chosen += [s for s in [*(s for _, s in cited[1:]), *index.sentences]
+                   if s.passage.section != chosen[0].passage.section
+                   and pattern.search(s.text)][:1]
         lines = [t("answers.text.about_other", lang, plan=snap.short(lang))]
-        return TextAnswer("\n".join(lines + _quote_lines(snap, chosen, lang)), 0.95, True,
-                          chosen)
+        lines += [f"“{_around(s.text, pattern, 260)}” ({snap.short(lang)}, "
+                  f"{where(snap, s.passage, lang)})" for s in chosen]
+        return TextAnswer("\n".join(lines), 0.95, True, chosen)
     unknown = [w for w in index.unknown(question) if w.startswith("~") or len(w) >= 3]
     if lang == "en":  # an English word the glossary does not know is no sign of anything
         typed_words = set(fold(question).split()) | set(re.findall(r"[a-z]+", fold(question)))

@@ -39,7 +39,7 @@ def ask(engine, question: str, who: str = "Phan Văn Thắng", lang: str = "vi")
 
 
 def quotes(text: str) -> list[str]:
-    return [q.rstrip("…").strip() for q in re.findall(r"“([^”]+)”", text)]
+    return [q.strip("…").strip() for q in re.findall(r"“([^”]+)”", text)]  # cut either end
 
 
 def test_passages_are_parsed_and_stored_with_the_plan(plan_engine):
