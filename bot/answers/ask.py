@@ -201,7 +201,7 @@ def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
         return 0.9 if q.period is not None or cue(q.text, DUE_WORDS) else 0.7
     if q.intent == "plan":
         if q.topic == "meta":
-            return 0.9 if len(tokens(q.text)) <= 6 else 0.55
+            return 0.9 if len(tokens(clean(q.text))) <= 6 else 0.55  # as typed
         return 0.95
     if q.intent == "who_of":  # a named person: sure; a title or group may be the subject
         named = any(p.name for p in q.people) or q.officers or (q.people and cue(

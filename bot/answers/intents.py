@@ -299,7 +299,10 @@ def find_people(snap: PlanSnapshot, norm: str,
                     continue
                 phrase = normalise(label)
                 short = " ".join(phrase.split()[:2])
-                if has_phrase(norm, phrase) or (p.title == label and has_phrase(norm, short)):
+                # "tổ chuyên môn": every group of that name, whatever its level ("… MN")
+                group = " ".join(phrase.split()[:3]) if len(phrase.split()) >= 4 else None
+                if has_phrase(norm, phrase) or (p.title == label and has_phrase(norm, short)) \
+                        or (p.department == label and group and has_phrase(norm, group)):
                     hit = True
         if hit:
             people.append(p)

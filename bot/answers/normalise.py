@@ -49,6 +49,8 @@ ABBREVIATIONS: dict[str, str] = {
     "bc": "bao cao",
     "qd": "quyet dinh",
     "nd cp": "nghi dinh",
+    "nd": "nghi dinh",
+    "nq": "nghi quyet",
     "pakn": "phan anh kien nghi",
     "cntt": "cong nghe thong tin",
     "dc": "duoc",

@@ -111,7 +111,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
     mine = " ".join(_SCHOOL.sub(" truong em ", norm).split())  # "trường chị đã nộp": the school
-    if _MY_REPORTS.search(mine) and (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
+    if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm)) and \
+            (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
             not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
         return my_reports(engine, actor, norm)
     theirs = their_reports(engine, session, snap, actor, text)

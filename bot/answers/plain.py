@@ -188,7 +188,7 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
 _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
          "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
          "khong")
-_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|vs|với lại|rồi|roi)\s+|,)\s*",
+_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|rồi|roi)\s+|,)\s*",
                     re.IGNORECASE)
 
 
