@@ -67,7 +67,8 @@ COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*")
 REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao",
            "nhung chi tieu", "nhiem vu", "what", "which")
 REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao cao",
-                  "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi")
+                  "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi",
+                  "co han", "co phai nop", "any report*")  # "tháng này có hạn báo cáo không"
 REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm")
 REPORT = ("bao cao", "report", "reports", "reporting")
 DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
