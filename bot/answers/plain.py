@@ -223,8 +223,15 @@ _ASKED = re.compile(r"(?<=\?)")  # after a question mark (its run kept with it)
 def _pieces(sentence: str) -> list[str]:
     pieces = [p.strip() for p in _SPLIT.split(sentence) if p and p.strip()]
     parts: list[str] = []
+    carried = ""  # a piece that asks nothing, after a whole question: it begins the next one
     for i, piece in enumerate(pieces):
         later = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if carried:
+            piece, carried = f"{carried}, {piece}", ""
+        if parts and _asks(parts[-1]) and not _asks(piece) and later and _asks(later) and \
+                len(tokens(normalise(piece))) >= 5 and not _WHEN_LAST.search(later):
+            carried = piece  # "…bao nhiêu, và tỷ lệ hồ sơ … đúng hạn, trước hạn là bao nhiêu"
+            continue
         when = _WHEN_LAST.search(later)
         if when and not _asks(piece) and len(tokens(normalise(piece))) >= 3 and \
                 not _WHEN_LAST.search(piece):
