@@ -24,7 +24,8 @@ from bot.plans.overview import due_phrase, plan_status
 from bot.progress.wording import requirement_words
 from storage import models as m
 
-TASKS_SHOWN = 3
+TASKS_SHOWN = 6  # an area's tasks, all of them in this plan (each cut shorter when many)
+TASK_LIMIT = {True: 130, False: 160}
 
 
 def _title(snap: PlanSnapshot, lang: str) -> str:
@@ -147,7 +148,8 @@ def area_reply(snap: PlanSnapshot, actor: Actor, area: AreaInfo, today: dt.date)
         sources.append(o.source)
     if area.tasks:
         lines.append(t("answers.area.tasks", lang, count=len(area.tasks)))
-        lines += [f"  – {wording.quote(x, 160)}" for x in area.tasks[:TASKS_SHOWN]]
+        limit = TASK_LIMIT[len(area.tasks) > 3]
+        lines += [f"  – {wording.quote(x, limit)}" for x in area.tasks[:TASKS_SHOWN]]
         if len(area.tasks) > TASKS_SHOWN:
             lines.append("  " + t("answers.more_line", lang, count=len(area.tasks) - TASKS_SHOWN))
     lines.append(cite(snap, sources, lang))
