@@ -94,7 +94,6 @@ ABBREVIATIONS: dict[str, str] = {
     "e gui": "em gui",
     "e lam": "em lam",
     "viec e": "viec em",
-    "to e": "to em",
     "mk": "minh",
     "r": "roi",
     "ji": "gi",

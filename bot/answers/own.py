@@ -52,7 +52,8 @@ _OWN = re.compile(
     # "năm nay anh phải đạt", "mảng chị phụ trách" — not "cô Diệu Anh phụ trách"
     rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"
     rf"(?:anh|a|chi|c|e) {_WORKS}(?:\s|$)"
-    r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|toi|minh|chung em|chung toi)(?:\s|$)"
+    # "tổ em", "tổ e" — not "to e-government"
+    r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|e(?! government)|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|have i|i have to|i must|"
     r"i am (?:responsible|in charge|assigned)|i coordinate)(?:\s|$)")
 _SCHOOL = re.compile(r"(?:^|\s)(?:truong|don vi) (?:em|e|toi|minh|chung em|chung toi)(?:\s|$)"
