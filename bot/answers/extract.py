@@ -582,9 +582,13 @@ _APPENDIX_ASKED = re.compile(r"(?<![a-z])(?:phu luc|appendix|annex)(?: kem theo)
                              r"nhung gi|la gi|ten la gi)(?![a-z])|(?:what|which) is (?:in )?the "
                              r"(?:appendix|annex)|(?:name|title) of the (?:appendix|annex)")
 # "phần nơi nhận", "nơi nhận gồm những ai": the recipients block, by its own name
-_RECIPIENTS_ASKED = re.compile(r"(?<![a-z])(?:phan noi nhan|noi nhan (?:gom|co|la)|"
-                               r"(?:gui|gui den|gui toi) nhung (?:co quan|noi|don vi) nao|"
-                               r"who receives|recipients)(?![a-z])")
+_RECIPIENTS_ASKED = re.compile(r"(?<![a-z])(?:phan noi nhan|noi nhan (?:gom|co|la)|who receives|"
+                               r"recipients)(?![a-z])")
+# … or the plan itself said to be sent somewhere ("KH 737 gửi cho những nơi nào")
+_PLAN_SENT = re.compile(r"(?<![a-z])(?:ke hoach|van ban nay|plan)(?: [a-z0-9]+){0,3} "
+                        r"(?:duoc )?gui (?:cho |den |toi |ve )?(?:nhung |cac )?(?:co quan|noi|"
+                        r"don vi|dau|ai)(?: nao)?(?![a-z])|(?:plan|it) (?:is |was )?(?:sent|"
+                        r"distributed) to")
 
 
 def named_section(index: TextIndex, question: str) -> list[Sentence]:
@@ -593,7 +597,7 @@ def named_section(index: TextIndex, question: str) -> list[Sentence]:
     norm = normalise(question or "")
     if _APPENDIX_ASKED.search(norm):
         return [s for s in index.sentences if s.passage.section == APPENDIX][:3]
-    if _RECIPIENTS_ASKED.search(norm):
+    if _RECIPIENTS_ASKED.search(norm) or _PLAN_SENT.search(norm):
         return [s for s in index.sentences if s.passage.section == "recipients"][:2]
     m = _SECTION_ASKED.search(fold(question or ""))
     if not m:

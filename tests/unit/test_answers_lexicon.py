@@ -61,3 +61,11 @@ def test_no_everyday_word_is_a_cue_of_the_questions_form():
     cues = {p.rstrip("*") for value in vars(intents).values() if isinstance(value, tuple)
             for p in value if isinstance(p, str)}
     assert {k for k in EVERYDAY if k in cues} == set()
+
+
+def test_no_everyday_word_names_a_document_by_number():
+    """"KH 737", "Nghị định 32": documents by number are the plan's own name or another
+    document (bot.answers.extract.other_documents), never words to search with."""
+    numbered = re.compile(r"(?<![a-z])(?:kh|ke hoach|nd|nghi dinh|nq|nghi quyet|qd|quyet dinh|"
+                          r"tt|thong tu|cv|cong van) (?:so )?\d{2,}")
+    assert {k for k in EVERYDAY if numbered.search(k)} == set()
