@@ -38,7 +38,14 @@ from bot.answers.retrieval import STOPWORDS
 from bot.answers.snapshot import PlanSnapshot, snapshot
 from bot.answers.status import behind_reply, status_reply
 from bot.answers.target import selected_values, target_reply
-from bot.answers.who import who_area, who_many, who_obligation, who_of, who_target
+from bot.answers.who import (
+    school_level,
+    who_area,
+    who_many,
+    who_obligation,
+    who_of,
+    who_target,
+)
 from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
@@ -465,11 +472,13 @@ def respond(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot, 
                             progress_first=q.topic == "progress")
     if q.intent == "who":
         if q.target is not None:
-            return who_target(session, snap, actor, q.target, q.topic == "coordinator")
+            return who_target(session, snap, actor, q.target, q.topic == "coordinator",
+                              school_level(q.text))
         if q.obligation is not None:
-            return who_obligation(session, snap, actor, q.obligation, q.topic == "coordinator")
+            return who_obligation(session, snap, actor, q.obligation, q.topic == "coordinator",
+                                  school_level(q.text))
         if q.area is not None:
-            return who_area(snap, actor, q.area, session)
+            return who_area(snap, actor, q.area, session, school_level(q.text))
     if q.intent == "who_of":
         return who_of(session, snap, actor, q.people, q.officers, q.topic)
     if q.intent == "status":

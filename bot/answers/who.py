@@ -3,12 +3,14 @@ names them and as linked on the roster — and the reverse: what one person is r
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from sqlmodel import Session, select
 
 from bot.answers import wording
 from bot.answers.intents import OfficerRef
+from bot.answers.normalise import normalise
 from bot.answers.snapshot import (
     AreaInfo,
     ObligationInfo,
@@ -35,6 +37,30 @@ def _roster(session: Session, column, item_id: int) -> dict[str, list[str]]:
     for name, kind in rows:
         out[kind].append(name)
     return out
+
+
+# a school level named in a question, as the plan's people's departments write it
+_LEVELS = (("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
+           ("cap 2", "trung hoc co so"), ("tieu hoc", "tieu hoc"), ("cap 1", "tieu hoc"),
+           ("mam non", "mam non"), ("lower secondary", "trung hoc co so"),
+           ("primary", "tieu hoc"), ("preschool", "mam non"), ("kindergarten", "mam non"))
+
+
+def school_level(norm: str) -> str | None:
+    """"… cấp tiểu học thì ai phụ trách": the level, in the plan's folded words."""
+    for words, level in _LEVELS:
+        if re.search(rf"(?<![a-z]){words}(?![a-z])", norm):
+            return level
+    return None
+
+
+def _at_level(persons, level: str | None):
+    """The people of one school level when a level is asked and some are of it: "bộ phận
+    chuyên môn cấp học TH" for "tiểu học"."""
+    if not level:
+        return persons
+    chosen = [p for p in persons if level in normalise(p.label)]
+    return chosen or persons
 
 
 def _phases(target: TargetInfo, lang: str) -> str:
@@ -65,11 +91,11 @@ def _owner_lines(responsible, coordinators, roster: dict[str, list[str]], lang: 
 
 
 def who_target(session: Session, snap: PlanSnapshot, actor: Actor, target: TargetInfo,
-               coordinator_first: bool = False) -> Reply:
+               coordinator_first: bool = False, level: str | None = None) -> Reply:
     lang = actor.language
     name = target.name_en if lang == "en" and target.name_en else target.name
     lines = [t("answers.who.title_target", lang, code=target.code, name=name)]
-    lines += _owner_lines(target.responsible, target.coordinators,
+    lines += _owner_lines(_at_level(target.responsible, level), target.coordinators,
                           _roster(session, m.Assignment.target_id, target.id), lang,
                           coordinator_first)
     lines.append(t("answers.who.phases", lang, phases=_phases(target, lang)))
@@ -96,11 +122,11 @@ def who_many(session: Session, snap: PlanSnapshot, actor: Actor,
 
 
 def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: ObligationInfo,
-                   coordinator_first: bool = False) -> Reply:
+                   coordinator_first: bool = False, level: str | None = None) -> Reply:
     lang = actor.language
     name = ob.name_en if lang == "en" and ob.name_en else ob.name
     lines = [t("answers.who.title_obligation", lang, name=name)]
-    lines += _owner_lines(ob.responsible, ob.coordinators,
+    lines += _owner_lines(_at_level(ob.responsible, level), ob.coordinators,
                           _roster(session, m.Assignment.obligation_id, ob.id), lang,
                           coordinator_first)
     if ob.recipient:
@@ -111,7 +137,7 @@ def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: Oblig
 
 
 def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo,
-             session: Session | None = None) -> Reply:
+             session: Session | None = None, level: str | None = None) -> Reply:
     """Who is responsible and who coordinates in an area, each with their items; a person of
     the plan named as on the roster too ("Hoà (bộ phận văn phòng) — Trần Thị Hòa")."""
     lang = actor.language
@@ -130,7 +156,7 @@ def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo,
         items += [(o.code, getattr(o, kind)) for o in snap.obligations
                   if o.area_code == area.code]
         for code, persons in items:
-            for p in persons:
+            for p in (_at_level(persons, level) if kind == "responsible" else persons):
                 owners.setdefault(label(p), []).append(code)
         if owners:
             lines.append(t(f"answers.who.area_{kind}", lang))
