@@ -352,8 +352,7 @@ def _given_names(snap: PlanSnapshot, norm: str,
         for o in officers:
             if o not in found and named(normalise(o.full_name).split(), first, second):
                 found.append(o)
-        if people or found:
-            break
+        # every one named: "anh Dũng với chị Nhung mỗi người phụ trách gì"
     if not people and not found:  # a two-word given name with a slip, no honorific ("Tuấn Ann")
         words = norm.split()
         vocabulary = index(snap).idf  # a pair the plan itself uses is a word, not a name
