@@ -642,7 +642,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     unknown = [w for w in index.unknown(question) if w.startswith("~") or len(w) >= 3]
     if lang == "en":  # an English word the glossary does not know is no sign of anything
         typed_words = set(fold(question).split()) | set(re.findall(r"[a-z]+", fold(question)))
-        unknown = [w for w in unknown if w not in typed_words]
+        # … but an acronym is no English word ("PAPI"): the plan lacks it
+        acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{3,}\b", question or "")}
+        unknown = [w for w in unknown if w not in typed_words or w in acronyms]
     if not found:
         if not any(SYLLABLE.match(w) for w in unknown if not w.startswith("~")) and \
                 not any(w.startswith("~") for w in unknown):

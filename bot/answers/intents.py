@@ -157,7 +157,8 @@ _PHASES_ASKED = re.compile(
     r"|phases?|stages)(?![a-z])")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
-LEGAL = ("can cu", "legal", "basis", "dua tren", "based on")
+LEGAL = ("can cu", "legal", "basis", "ke hoach dua tren", "dua tren van ban",
+         "dua tren nhung van ban", "based on")
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",

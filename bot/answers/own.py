@@ -76,7 +76,8 @@ _MY_REPORTS = re.compile(
     r"report)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
-           "nao roi", "gi roi", "bao nhieu roi", "nhieu roi",
+           "nao roi", "gi roi", "bao nhieu roi", "nhieu roi", "bao cao roi", "nop roi",
+           "gui roi",
            "last", "latest", "previous", "recent*")
 # "… báo cáo tiến độ chưa ạ": a question that ends asking whether it is done
 _DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak|e|em|c|chi|anh))?"
