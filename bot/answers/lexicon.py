@@ -19,7 +19,10 @@ EVERYDAY_LEXICON = ROOT / "data" / "lexicon" / "vi-everyday.yaml"
 # words of the question's form that the intents read in English ("due", "who is responsible"):
 # said in Vietnamese they would only pull the search towards the passage of the same words
 FORM_WORDS = frozenset({"plan", "target", "phase", "owner", "responsible", "coordinate",
-                        "progress", "deadline", "due", "month", "year", "quarter", "report"})
+                        "progress", "deadline", "due", "month", "year", "quarter", "report",
+                        "due date", "field", "finish", "goal", "handle", "in charge", "increase",
+                        "lead", "legal", "milestone", "objective", "percent", "recipient",
+                        "roadmap", "schedule", "send", "signature", "submit", "summary", "task"})
 
 # the ones said here win over the lexicon's (data/lexicon/en-vi.yaml, written from the plan);
 # a plan's funding is "kinh phí", a word Plan 737 never uses: asked, the plan does not say

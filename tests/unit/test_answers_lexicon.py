@@ -69,3 +69,13 @@ def test_no_everyday_word_names_a_document_by_number():
     numbered = re.compile(r"(?<![a-z])(?:kh|ke hoach|nd|nghi dinh|nq|nghi quyet|qd|quyet dinh|"
                           r"tt|thong tu|cv|cong van) (?:so )?\d{2,}")
     assert {k for k in EVERYDAY if numbered.search(k)} == set()
+
+
+def test_no_english_word_of_the_lexicon_is_a_cue_of_the_questions_form():
+    """"in charge", "deadline": read by the intents as the question's form; said as the plan's
+    words ("chủ trì") they would pull the search to a passage that happens to use them."""
+    from bot.answers import intents
+
+    cues = {p.rstrip("*") for value in vars(intents).values() if isinstance(value, tuple)
+            for p in value if isinstance(p, str)}
+    assert {k for k in ENGLISH if k in cues and k not in _CHOSEN} == set()
