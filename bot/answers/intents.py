@@ -732,8 +732,9 @@ def _plan_topic(norm: str, typed_words: int) -> str | None:
         return "phases"
     if cue(norm, PURPOSE) and (about_plan or cue(norm, ("muc dich",))):
         return "purposes"
-    if cue(norm, LEGAL) and about_plan:
-        return "legal"
+    if cue(norm, LEGAL) and (about_plan or cue(norm, ("can cu van ban", "can cu vao",
+                                                       "can cu nhung", "can cu gi"))):
+        return "legal"  # "căn cứ văn bản nào" after "kế hoạch ký ngày nào" is the plan's
     if cue(norm, REQUIREMENTS):
         return "requirements"
     if about_plan and cue(norm, NUMBER):
