@@ -265,7 +265,8 @@ def subject(part: str) -> str:
 
 # a later part that points back at the first one's subject ("its target", "của nó")
 _BACK = re.compile(r"(?<![a-z])(?:its|it|their|them|cua no|no|chi tieu do|linh vuc do|"
-                   r"mang do|viec do|cai do|bao cao do)(?![a-z])")
+                   r"mang do|viec do|cai do|bao cao do|tieu chi do|"
+                   r"(?:co|chi|anh|em|thay|ong|ba) (?:ay|do)|nguoi (?:ay|do)|him|her)(?![a-z])")
 
 
 def refers_back(part: str) -> bool:
