@@ -77,11 +77,14 @@ DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han
             "may lan", "how often", "tan suat")
 DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
               "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
-              "to do", "todo", "phai lam", "can lam", "viec can lam", "moc", "milestone*",
+              "to do", "todo", "viec can lam", "moc", "milestone*",
               "coming up", "han gan nhat", "moc gan nhat", "han tiep theo", "nearest deadline",
               "next deadline", "closest deadline")
+# with a period only: "tháng sau cần chuẩn bị gì", "tuần này phải làm gì" (without one, what
+# must be done is the plan's tasks)
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
-             "han", "lich", "schedule", "phai nop", "nop gi")
+             "han", "lich", "schedule", "phai nop", "nop gi", "phai lam", "can lam",
+             "chuan bi")
 DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
         "soonest", "upcoming", "coming up")
@@ -125,7 +128,8 @@ PLAN = ("ke hoach", "plan", "van ban nay")
 ISSUER = ("which office issued", "what office issued", "which agency issued", "which body issued",
           "which unit issued", "issuing office", "ai ban hanh", "co quan ban hanh",
           "don vi ban hanh", "ban hanh boi", "who issued",
-          "issuer", "issued by", "noi ban hanh", "cua ai", "cua co quan nao", "co quan nao",
+          "issuer", "issued by", "noi ban hanh", "ke hoach cua ai", "ke hoach nay cua ai",
+          "van ban cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban hanh", "do ai ky",
           "who signed", "signed by", "signer", "signature", "who signs")
@@ -156,7 +160,7 @@ _PHASES_ASKED = re.compile(
     r"|which (?:phase|stage)s?|what (?:phase|stage)s?|(?:list|the) (?:phase|stage)s"
     r"|phases?|stages)(?![a-z])")
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
-PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aim*")
+PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aims", "aim of")
 LEGAL = ("can cu", "legal", "basis", "ke hoach dua tren", "dua tren van ban",
          "dua tren nhung van ban", "based on")
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")

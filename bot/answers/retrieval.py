@@ -39,7 +39,7 @@ shall should would can could must need needs set sets reached reach achieved
 q i ii iii iv
 """.split())
 CUE_PHRASES = ("chi tieu", "muc tieu", "ke hoach", "bao nhieu", "phan tram", "ty le",
-               "chiu trach nhiem", "phu trach", "phoi hop")
+               "chiu trach nhiem", "phu trach", "phoi hop", "chu tri", "dam nhiem", "dam nhan")
 UNKNOWN_WEIGHT = 3.0
 
 

@@ -40,7 +40,10 @@ def _roster(session: Session, column, item_id: int) -> dict[str, list[str]]:
 
 
 # a school level named in a question, as the plan's people's departments write it
-_LEVELS = (("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
+_LEVELS = (("trung hoc pho thong", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
+           ("cap 3", "trung hoc pho thong"), ("upper secondary", "trung hoc pho thong"),
+           ("high school", "trung hoc pho thong"),
+           ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
            ("cap 2", "trung hoc co so"), ("tieu hoc", "tieu hoc"), ("cap 1", "tieu hoc"),
            ("mam non", "mam non"), ("lower secondary", "trung hoc co so"),
            ("primary", "tieu hoc"), ("preschool", "mam non"), ("kindergarten", "mam non"))
@@ -61,6 +64,17 @@ def _at_level(persons, level: str | None):
         return persons
     chosen = [p for p in persons if level in normalise(p.label)]
     return chosen or persons
+
+
+LEVEL_NAMES = {"trung hoc pho thong": "THPT", "trung hoc co so": "THCS", "tieu hoc": "TH",
+               "mam non": "MN"}
+
+
+def _level_lines(persons, level: str | None, lang: str) -> list[str]:
+    """"cấp THPT thì ai phụ trách": nobody of that level in the plan — said, before who is."""
+    if not level or any(level in normalise(p.label) for p in persons):
+        return []
+    return [t("answers.who.no_level", lang, level=LEVEL_NAMES.get(level, level))]
 
 
 def _phases(target: TargetInfo, lang: str) -> str:
@@ -95,6 +109,7 @@ def who_target(session: Session, snap: PlanSnapshot, actor: Actor, target: Targe
     lang = actor.language
     name = target.name_en if lang == "en" and target.name_en else target.name
     lines = [t("answers.who.title_target", lang, code=target.code, name=name)]
+    lines += _level_lines(target.responsible, level, lang)
     lines += _owner_lines(_at_level(target.responsible, level), target.coordinators,
                           _roster(session, m.Assignment.target_id, target.id), lang,
                           coordinator_first)
@@ -126,6 +141,7 @@ def who_obligation(session: Session, snap: PlanSnapshot, actor: Actor, ob: Oblig
     lang = actor.language
     name = ob.name_en if lang == "en" and ob.name_en else ob.name
     lines = [t("answers.who.title_obligation", lang, name=name)]
+    lines += _level_lines(ob.responsible, level, lang)
     lines += _owner_lines(_at_level(ob.responsible, level), ob.coordinators,
                           _roster(session, m.Assignment.obligation_id, ob.id), lang,
                           coordinator_first)
@@ -149,6 +165,8 @@ def who_area(snap: PlanSnapshot, actor: Actor, area: AreaInfo,
         return f"{p.label} — {', '.join(full)}" if len(full) == 1 else p.label
     name = area.name_en if lang == "en" and area.name_en else area.name
     lines = [t("answers.who.title_area", lang, number=area.number, name=name, code=area.code)]
+    lines += _level_lines([p for tg in snap.area_targets(area.code) for p in tg.responsible],
+                          level, lang)
     sources = [area.source]
     for kind in ("responsible", "coordinators"):
         owners: dict[str, list[str]] = {}

@@ -373,3 +373,18 @@ def test_the_rest_of_a_question_is_answered_beside_a_word_the_plan_lacks(seeded)
                                      "dùng phần mềm trong công việc có được xét thi đua không")
     listed = ask(seeded, "phòng phải xây dựng những kế hoạch CCHC nào")
     assert "thi đua" in listed and "tuyên truyền" in listed, listed
+
+
+def test_school_levels_asked_of_who_is_responsible(seeded):
+    primary = ask(seeded, "cấp tiểu học thì ai phụ trách cải cách thủ tục hành chính")
+    assert "Minh Lý" in primary and "Kim Sa" not in primary, primary
+    upper = ask(seeded, "cấp THPT thì ai phụ trách cải cách TTHC")
+    assert "không nêu" in upper and "THPT" in upper, upper
+
+
+def test_form_words_are_not_subjects(seeded):
+    # "là việc của ai" asks who, not who issued the plan; "aim for" asks a value
+    assert "Tuấn An" in ask(seeded, "chỉ tiêu họp trực tuyến là việc của ai vậy")
+    assert "85%" in ask(seeded, "What SIPAS level does the plan aim for by 2023?", lang="en")
+    both = ask(seeded, "ai chủ trì cải cách thể chế, ai lo tài chính công?")
+    assert "Diệu Anh" in both and "Tuyết Nhung" in both, both
