@@ -21,7 +21,8 @@ FLOORS = {"questions-blind-1.yaml": 123, "questions-blind-2.yaml": 87,
           "questions-blind-13.yaml": 69, "questions-blind-14.yaml": 77,
           "questions-blind-15.yaml": 75, "questions-blind-16.yaml": 77,
           "questions-blind-17.yaml": 75, "questions-blind-18.yaml": 78,
-          "questions-blind-19.yaml": 79}
+          "questions-blind-19.yaml": 79, "questions-blind-20.yaml": 72,
+          "questions-blind-21.yaml": 77}
 
 
 def test_check_applies_alternatives_and_forbid():
