@@ -127,7 +127,10 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
     if lang == "en":
         return raw
     known, targets, pairs = vocabulary(snap, officers)
-    known_toned = {f for f in text_index(snap).idf if f.startswith("~")}
+    known_toned = snap.extra.get("known_toned")
+    if known_toned is None:  # the words the plan writes with their marks, read once a plan
+        known_toned = snap.extra["known_toned"] = {f for f in text_index(snap).idf
+                                                   if f.startswith("~")}
     matches = list(_RAW_WORD.finditer(raw))
     plain_words = [fold(m.group(0)).lower() for m in matches]
     out, at = [], 0
@@ -206,21 +209,34 @@ def split(text: str) -> list[str]:
     split at ";", "và"/"and" and commas, a piece that asks nothing by itself staying with the
     one before it."""
     parts: list[str] = []
+    bare = 0  # sentences ended by "?" with no question word ("còn tỷ lệ DVCTT 2025?")
     for sentence in _ASKED.split(text or ""):
         pieces = _pieces(sentence)
         if not pieces:
             continue
-        if parts and len(tokens(normalise(" ".join(pieces)))) < 2:
-            parts[-1] = f"{parts[-1]}, {' '.join(pieces)}"  # "… là?" "bao nhiêu?"
+        asks = any(_asks(p) for p in pieces)
+        bare += not asks
+        if parts and (len(tokens(normalise(" ".join(pieces)))) < 2 or not asks and bare > 1):
+            # "… là?" "bao nhiêu?"; and one bare question a message, not a string of them
+            parts[-1] = f"{parts[-1]}, {' '.join(pieces)}"
             continue
         parts += pieces
+    most = MAX_PARTS if len(text or "") <= LONG else 2
+    if len(parts) > most:  # a message is a few questions; the rest stays with the last
+        parts = parts[:most - 1] + [", ".join(parts[most - 1:])]
     return parts if len(parts) > 1 else [text]
+
+
+MAX_PARTS = 4  # questions answered in one message (each costs a search; one screen holds 4)
+LONG = 400  # … and in a message longer than this (a paste, not questions typed): two
 
 
 _ASKED = re.compile(r"(?<=\?)")  # after a question mark (its run kept with it)
 
 
 def _pieces(sentence: str) -> list[str]:
+    if len(sentence) > LONG:  # a paste, not questions typed: whole (and linear to read)
+        return [sentence.strip()] if sentence.strip() else []
     pieces = [p.strip() for p in _SPLIT.split(sentence) if p and p.strip()]
     parts: list[str] = []
     carried = ""  # a piece that asks nothing, after a whole question: it begins the next one

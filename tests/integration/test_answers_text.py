@@ -388,3 +388,12 @@ def test_form_words_are_not_subjects(seeded):
     assert "85%" in ask(seeded, "What SIPAS level does the plan aim for by 2023?", lang="en")
     both = ask(seeded, "ai chủ trì cải cách thể chế, ai lo tài chính công?")
     assert "Diệu Anh" in both and "Tuyết Nhung" in both, both
+
+
+def test_a_long_paste_costs_no_more_than_a_few_questions():
+    """A 10,000-character paste with thousands of commas and question marks is split into at
+    most two parts, each read once (was quadratic: every piece merged into a growing string)."""
+    paste = ("ai phụ trách\u2028?, " * 2000)
+    parts = split(paste)
+    assert 1 <= len(parts) <= 2
+    assert len(split("SIPAS? họp trực tuyến? tự chủ? biên chế? ai ký? nơi nhận?")) <= 4
