@@ -442,7 +442,7 @@ def _outside_period(snap: PlanSnapshot, actor: Actor, q: Question) -> Reply | No
     """A year after or before the plan's period: the plan sets nothing for it."""
     year: int | str | None = q.year
     if year is None:  # "giai đoạn 2026-2030": every year named is outside the plan
-        years = [int(y) for y in re.findall(r"(?<![\d/])(20\d\d)(?![\d/])", q.text or "")]
+        years = slots.years_named(q.text)
         if years and all(not snap.period_start <= y <= snap.period_end for y in years):
             year = "-".join(str(y) for y in dict.fromkeys(years))
     if year is None or isinstance(year, int) and snap.period_start <= year <= snap.period_end:

@@ -196,6 +196,12 @@ def this_quarter(today: dt.date) -> Period:
     return _shift_quarter(today, 0, "this")
 
 
+def years_named(text: str) -> list[int]:
+    """Every year a text writes, alone or in a range ("2026-2030"), not inside a date or a
+    document's number ("97/2019")."""
+    return [int(y) for y in _YEAR_ALONE.findall(text or "")]
+
+
 def explicit_year(text: str) -> int | None:
     """A year written on its own ("năm 2025", "2025"), not inside a range or a date."""
     stripped = _DATE.sub(" ", _RANGE.sub(" ", text))

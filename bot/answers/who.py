@@ -57,12 +57,16 @@ def school_level(norm: str) -> str | None:
     return None
 
 
+def _of_level(person: PersonInfo, level: str) -> bool:
+    return level in normalise(person.label)
+
+
 def _at_level(persons, level: str | None):
     """The people of one school level when a level is asked and some are of it: "bộ phận
     chuyên môn cấp học TH" for "tiểu học"."""
     if not level:
         return persons
-    chosen = [p for p in persons if level in normalise(p.label)]
+    chosen = [p for p in persons if _of_level(p, level)]
     return chosen or persons
 
 
@@ -72,7 +76,7 @@ LEVEL_NAMES = {"trung hoc pho thong": "THPT", "trung hoc co so": "THCS", "tieu h
 
 def _level_lines(persons, level: str | None, lang: str) -> list[str]:
     """"cấp THPT thì ai phụ trách": nobody of that level in the plan — said, before who is."""
-    if not level or any(level in normalise(p.label) for p in persons):
+    if not level or any(_of_level(p, level) for p in persons):
         return []
     return [t("answers.who.no_level", lang, level=LEVEL_NAMES.get(level, level))]
 
