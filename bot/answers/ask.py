@@ -28,6 +28,7 @@ from bot.answers.intents import (
     OfficerRef,
     Question,
     area_by_words,
+    asks_actual,
     cue,
     find_people,
     target_by_code,
@@ -288,6 +289,21 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             lines.insert(at, t("answers.target.wording", lang,
                                text=extract.clip(said.text, 300)))
             structured = Reply("\n".join(lines), structured.buttons)
+    if q.intent in ("target", "area") and asks_actual(normalise(text), q.year, today):
+        # "SIPAS năm 2023 thực tế đạt bao nhiêu": the plan sets aims, the reports say results
+        when = t("answers.actual.year", lang, year=q.year) if q.year else ""
+        return Reply(f"{t('answers.actual', lang, plan=snap.short(lang), when=when)}\n"
+                     f"{structured.text}", structured.buttons), 0.9
+    thing = extract.counted(plain_text) if lang != "en" else []  # English: no typed words
+    if thing and (q.intent in ("target", "area") or q.intent == "plan" and q.topic is None) \
+            and not _counts(snap, q, thing):
+        # "mỗi trường cần bao nhiêu máy tính": the plan counts in its own units, not this
+        what = f"“{extract.counted_as_typed(extract.text_index(snap), plain_text, thing)}”"
+        if q.intent != "plan":
+            said = t("answers.not_counted", lang, plan=snap.short(lang), what=what)
+            return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
+        return Reply(t("answers.text.not_said", lang, plan=snap.short(lang),
+                       what=t("answers.number_of", lang, what=what))), 0.9
     if outside is not None:  # a target asked for a year the plan does not reach
         structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
     score = structured_score(q, snap)
@@ -304,7 +320,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         found = extract.text_answer(snap, plain_text, lang, t)  # "mục IV.3", "phụ lục": asked
         if found is not None:
             return Reply(found.text), found.score
-    if score >= SURE and not others and (
+    listed = extract.asks_list(plain_text) and not extract.asks_amount(plain_text)
+    if score >= SURE and not others and not (listed and q.intent == "target") and (
             q.intent not in GUESSES or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it
     found = extract.text_answer(snap, plain_text, lang, t)
@@ -313,8 +330,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if others and not (score >= 0.9 and q.intent in ("target", "who")
                        and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
-    margin = 0.0 if extract.asks_list(plain_text) and q.intent in ("area", "who_of", "choose") \
-        else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats an area's card
+    margin = 0.0 if listed and q.intent in ("area", "who_of", "choose", "target") \
+        else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats a card of values
     if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
             cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose") or \
             q.intent == "area" and _area_by_some_words(plain_text):
@@ -365,6 +382,19 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if score < ASK_BACK:
         return Reply(found.text), found.score
     return structured, score
+
+
+def _counts(snap: PlanSnapshot, q: Question, thing: list[str]) -> bool:
+    """Does the plan item found count the thing asked ("bao nhiêu cán bộ" of a target about
+    cán bộ)? A target of another thing, or the plan itself, gives no such number."""
+    if q.intent == "target" and q.target is not None:
+        targets = [q.target]
+    elif q.intent == "area" and q.area is not None:
+        targets = snap.area_targets(q.area.code)
+    else:
+        targets = []
+    said = " ".join(normalise(f"{tg.name} {tg.text} {' '.join(tg.keywords)}") for tg in targets)
+    return f" {thing[0]} " in f" {said} "
 
 
 NEIGHBOUR = 0.6  # a target explaining this share of what the one found does may stand in

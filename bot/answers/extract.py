@@ -391,14 +391,51 @@ def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
     return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
 
 
+_MACHINE = re.compile(r"(?<![^\W\d_])m(?:áy|aý)(?![^\W\d_])", re.IGNORECASE)
+
+
+def _machine_apart(question: str) -> str:
+    """"máy" (a machine, "máy tính", "bộ máy") typed with its tone is no "mấy" (how many)."""
+    return _MACHINE.sub("maymoc", nfc(question or ""))
+
+
 def asks_amount(question: str) -> bool:
-    norm = f" {normalise(question)} ".replace(" bo may ", " ")  # "bộ máy" is not "mấy"
-    if any(w in toned_words(question) for w in ("~máy",)):
-        norm = norm.replace(" may ", " ")
+    norm = f" {normalise(_machine_apart(question))} ".replace(" bo may ", " ")  # "bộ máy"
     return any(f" {w} " in norm for w in AMOUNT)
 
 
 # "bao lâu một lần", "how often": a sentence that says how often answers it, number or not
+_COUNTED = re.compile(r"(?<![a-z])(?:bao nhieu|how many|how much|(?<!bo )may)\s+([a-z]+)"
+                      r"(?:\s+([a-z]+))?")
+# what an amount is counted in, not a thing counted: a target's own units and the plan's parts
+UNITS = frozenset("""% phan tram ty le chi tieu muc tieu linh vuc giai doan bao cao lan ngay thang
+nam quy tuan gio top hang thu diem percent percentage per cent target targets time times day
+days month months year years quarter quarters phase phases area areas report reports
+cai chiec con loai dieu nhom buoc dot chang kieu noi phan muc van ban ke hoach""".split())
+
+
+def counted(question: str) -> list[str]:
+    """The thing a question counts ("bao nhiêu trường", "bn máy tính" → its words), empty when
+    it asks a bare amount, a share or a time ("bao nhiêu %", "mấy lần")."""
+    m = _COUNTED.search(plan_words(normalise(_machine_apart(question))))
+    if not m or m.group(1) in UNITS or m.group(1) in STOPWORDS | EXTRA_STOP | FORM:
+        return []  # "bn vậy ad", "tăng từ bao nhiêu lên bao nhiêu": no thing named
+    return [w for w in m.groups() if w and w not in STOPWORDS and w not in UNITS]
+
+
+def counted_as_typed(index: TextIndex, question: str, words: list[str]) -> str:
+    """The counted thing's words as the question typed them: one word, two when they are a
+    word pair of the plan ("học sinh"), or "máy" with the word after it ("máy tính")."""
+    typed = _WORD.findall(nfc(question or ""))
+    folded = ["maymoc" if _MACHINE.fullmatch(w) else fold(w) for w in typed]
+    for i, w in enumerate(folded):
+        if w == words[0]:
+            pair = "_".join(folded[i:i + 2])
+            n = 2 if w == "maymoc" or pair in index.idf else 1
+            return " ".join(typed[i:i + n]).lower()
+    return words[0]
+
+
 _OFTEN_ASKED = re.compile(r"(?<![a-z])(?:bao lau (?:mot|1) lan|may lan|bao nhieu lan|"
                           r"how often|how frequently|dinh ky khong|co dinh ky)(?![a-z])")
 _OFTEN = re.compile(r"(?<![a-z])(?:hang|moi) (?:nam|thang|quy|tuan|ngay)|dinh ky|"
@@ -483,7 +520,8 @@ def _english_typed(question: str, unknown: list[str]) -> list[str]:
 LIST = ("nhung gi", "nhung viec", "nhung viec gi", "lam gi", "lam nhung gi", "ky nang gi",
         "noi dung gi", "giai phap gi", "bien phap gi", "yeu cau gi",
         "nhiem vu gi", "trach nhiem gi", "cac nhiem vu", "nhung nhiem vu", "trach nhiem cua",
-        "what must", "what should", "what do", "duties", "responsibilities", "which tasks")
+        "what must", "what should", "what do", "what kind", "what type", "what sort",
+        "which kind", "which type", "duties", "responsibilities", "which tasks")
 PARTLY = 0.6  # a sentence explaining this much of the rest is quoted beside a missing word
 PARTLY_ALONE = 0.7  # … and one sentence, not a list, when it explains this much
 PARTLY_UNKNOWN = 0.35  # … when the missing words are less than this share of the question

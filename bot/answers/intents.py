@@ -111,7 +111,8 @@ PROGRESS = ("tien do", "da dat", "dat duoc", "hien dat", "hien tai", "hien nay",
             "dat bao nhieu roi", "gan nhat", "reached", "achieved")
 VALUE = ("chi tieu", "muc tieu", "bao nhieu", "phan tram", "%", "ty le", "yeu cau", "phai dat",
          "can dat", "dat muc", "target", "targets", "goal", "how much", "how many", "percent*",
-         "what level", "require*", "top", "phan dau", "la gi", "what is", "what s", "dat")
+         "what level", "require*", "top", "phan dau", "la gi", "what is", "what s", "dat",
+         "achiev*", "actual*", "thuc te")
 AREA_WORDS = ("linh vuc", "mang", "area", "areas", "noi dung cai cach", "field", "domain")
 AREAS_LIST = ("bao nhieu linh vuc", "may linh vuc", "cac linh vuc", "nhung linh vuc",
               "danh sach linh vuc", "bao nhieu mang", "may mang", "how many areas",
@@ -159,6 +160,19 @@ _PHASES_ASKED = re.compile(
     r"|giai doan (?:\d|[ab])(?: cua ke hoach)?(?: nay)? (?:la gi|gom|la nhung nam nao|tu nam nao)"
     r"|which (?:phase|stage)s?|what (?:phase|stage)s?|(?:list|the) (?:phase|stage)s"
     r"|phases?|stages)(?![a-z])")
+# the result reached, not the one aimed for: a plan states aims only
+ACTUAL = ("thuc te", "actual*", "in fact", "in reality", "ket qua thuc")
+# a rank or a result reached, asked of a year gone by ("năm 2024 đứng thứ mấy")
+REACHED = ("dung thu may", "dung thu bao nhieu", "xep thu", "hang may", "ranked",
+           "what rank*", "da dat", "dat duoc", "achieved", "reached")
+
+
+def asks_actual(norm: str, year: int | None, today: dt.date) -> bool:
+    """A question about a result reached ("thực tế đạt bao nhiêu", "năm 2023 đã đạt được bao
+    nhiêu"): the plan only sets aims; the figures reached are the reports."""
+    return cue(norm, ACTUAL) or year is not None and year < today.year and cue(norm, REACHED)
+
+
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aims", "aim of")
 LEGAL = ("can cu", "legal", "basis", "ke hoach dua tren", "dua tren van ban",

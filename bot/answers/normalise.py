@@ -140,6 +140,7 @@ oi hoi cho biet giup voi nhe nha a ak ha hay duoc dung sai roi chua xong
 chuyen cai kia do nay nhi the sao vay thoi ma ay day thieu con
 vuot chiem lau lan gan chang neu giua chung
 len xuong
+thuc te
 """.split())
 
 _KEEP = re.compile(r"[^a-z0-9%/\-\s]")

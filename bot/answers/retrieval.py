@@ -36,6 +36,7 @@ it its plan plans target targets goal goals value values percent percentage resp
 owner owns due deadline deadlines date status progress current so far far show tell me please
 list give and or per year years quarter month week phase area areas there have has had will
 shall should would can could must need needs set sets reached reach achieved
+kind kinds type types sort want wants wanted actually actual really
 q i ii iii iv
 """.split())
 CUE_PHRASES = ("chi tieu", "muc tieu", "ke hoach", "bao nhieu", "phan tram", "ty le",

@@ -397,3 +397,34 @@ def test_a_long_paste_costs_no_more_than_a_few_questions():
     parts = split(paste)
     assert 1 <= len(parts) <= 2
     assert len(split("SIPAS? họp trực tuyến? tự chủ? biên chế? ai ký? nơi nhận?")) <= 4
+
+
+def test_a_result_reached_is_not_the_plans_to_give(seeded):
+    """The plan sets aims; "thực tế đạt", "actually", a rank in a year gone by ask results."""
+    said = ask(seeded, "năm 2023 tỷ lệ họp trực tuyến thực tế được bao nhiêu")
+    assert "không nêu kết quả thực tế năm 2023" in said and "CQS-1" in said
+    said = ask(seeded, "What did the PAR INDEX actually reach in 2024?", lang="en")
+    assert "not actual results for 2024" in said
+    said = ask(seeded, "năm 2022 chỉ số hài lòng SIPAS xếp thứ mấy")
+    assert "không nêu kết quả thực tế năm 2022" in said
+    # the aim for a year to come is no result
+    assert "thực tế" not in ask(seeded, "năm 2025 SIPAS phải đạt bao nhiêu")
+
+
+def test_a_thing_counted_that_the_target_does_not_count(seeded):
+    """"bao nhiêu máy chiếu" of a target in % of meetings: the plan gives no such number; a
+    share, or the very thing the target counts, is the target's own figure."""
+    said = ask(seeded, "mỗi phòng cần bao nhiêu máy chiếu để họp trực tuyến")
+    assert said.startswith("KH 737 không nêu số “máy chiếu”") and "CQS-1" in said
+    said = ask(seeded, "đạt top 10 thì được thưởng bao nhiêu tiền")
+    assert "không nêu số “tiền”" in said and "triệu" not in said
+    for question in ("bao nhiêu % cuộc họp phải trực tuyến năm 2025",
+                     "năm 2025 bao nhiêu cuộc họp phải trực tuyến", "chỉ tiêu SIPAS bn vậy ad"):
+        assert "không nêu số" not in ask(seeded, question), question
+
+
+def test_what_kind_of_a_targets_subject_is_the_plans_list(seeded):
+    """"những kỹ năng gì" of training asks what, not how many: the plan's sentence that lists
+    them, not the target's percentages."""
+    said = ask(seeded, "đào tạo cán bộ phải cập nhật kiến thức về những kỹ năng gì")
+    assert "giao tiếp" in said and "xử lý tình huống" in said
