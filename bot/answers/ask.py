@@ -321,7 +321,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if found is not None:
             return Reply(found.text), found.score
     listed = extract.asks_list(plain_text) and not extract.asks_amount(plain_text)
-    if score >= SURE and not others and not (listed and q.intent == "target") and (
+    # a report found by its name may still be the lesser answer: the plan's sentence that
+    # says more of the question ("kết quả nhiệm vụ quận giao báo cáo về đâu") is weighed
+    weighed = q.intent == "obligation" and q.obligation is not None
+    if score >= SURE and not others and not (listed and q.intent == "target") and \
+            not weighed and (
             q.intent not in GUESSES or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it
     found = extract.text_answer(snap, plain_text, lang, t)

@@ -342,11 +342,14 @@ def coverage(snap: PlanSnapshot, question: str, reply: str) -> float:
     """The share (by weight) of the question's meaningful words that a reply says: what an
     answer leaves out of the question, it did not answer."""
     found = text_index(snap)
-    _, content, _, _, _ = found.query(question)
-    words = [w for w in content if "_" not in w and w in found.idf]
+    _, content, _, pairs, _ = found.query(question)
+    # its words and its word pairs ("quận giao"): most Vietnamese words are two syllables
+    words = list(dict.fromkeys([w for w in content if "_" not in w and w in found.idf]
+                               + [p for p in pairs if p in found.idf]))
     if not words:
         return 0.0
-    said = set(tokens(plan_words(normalise(reply))))
+    replied = tokens(plan_words(normalise(reply)))
+    said = set(replied) | set(_pairs(replied))
     total = sum(found.idf[w] for w in words)
     return sum(found.idf[w] for w in words if w in said) / total
 

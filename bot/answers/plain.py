@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from bot.answers.extract import CUE_WORDS, EXTRA_STOP, is_form, text_index, toned
+from bot.answers.extract import CUE_PHRASES, CUE_WORDS, EXTRA_STOP, is_form, text_index, toned
 from bot.answers.intents import HONORIFICS
 from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
@@ -50,6 +50,8 @@ def vocabulary(snap: PlanSnapshot, officers) -> tuple[set[str], list[str], set[s
         given = {normalise(o.full_name).split()[-1] for o in officers if o.full_name.strip()}
         given |= {normalise(p.name).split()[-1] for p in snap.people if p.name}
         pairs |= {f"{h} {g}" for h in HONORIFICS for g in given if " " not in h}
+        # … and the question's own two-word cues ("phụ trách", "khi nào"): "phụ tráhc"
+        pairs |= {p for p in CUE_PHRASES if p.count(" ") == 1 and p.replace(" ", "").isalpha()}
         targets = plan_words | names
         known = targets | _CUES | _DATA | STOPWORDS | EXTRA_STOP
         # acronyms as typed ("tthc", "sipas"): a swapped letter is mapped to them too

@@ -251,6 +251,18 @@ def test_typos_fixed_only_into_pairs_the_plan_uses(seeded):
     assert "tài chinh công" in prepare(snap, "ai lo mảng tài chín công", [])
     assert prepare(snap, "thời tiết hôm nay", []) == "thời tiết hôm nay"  # no pair: kept
     assert "Tuyết Nhung" in ask(seeded, "Ai thuc hiện mảng tài chín công?")
+    # the question's own two-word cues are pairs too: "phụ tráhc", "phụ trác" → "phụ trach"
+    for typed in ("tráhc", "trác"):
+        assert "phụ trach" in prepare(snap, f"chị Nhung phụ {typed} mảng nào", []), typed
+
+
+def test_a_sentence_that_says_more_than_a_reports_card(seeded):
+    """A recurring report found by its name ("báo cáo") is weighed against the plan's sentence
+    that says more of the question: the results of the district's tasks go elsewhere."""
+    said = ask(seeded, "báo cáo kết quả nhiệm vụ quận giao gửi cho những ai")
+    assert "Nội vụ" in said and "IV.1" in said
+    said = ask(seeded, "báo cáo CCHC quý gửi về đâu")
+    assert "Văn phòng Sở" in said
 
 
 def test_english_questions_find_the_plans_items(seeded):
