@@ -173,12 +173,16 @@ def next_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
     scope = scope_of(session, snap, actor)
     firsts: dict[str, DueItem] = {}
     for i in plan_items(session, plan, snap, today):
-        if scope.has(i) and (area is None or i.area_code == area.code) and \
-                (not reports_only or i.kind == "obligation") and i.code not in firsts:
+        if scope.has(i) and (area is None or i.area_code == area.code) and i.code not in firsts:
             firsts[i.code] = i
     ahead = sorted(firsts.values(), key=lambda i: (i.last_day, i.kind != "obligation", i.code))
     lines = [t("answers.due.next_header", lang, date=fmt_date(today))]
     lines.append(t(f"answers.due.scope_{_scope_key(actor)}", lang))
+    reports = [i for i in ahead if i.kind == "obligation"]
+    if reports_only and reports:
+        ahead = reports
+    elif reports_only and ahead:  # no report of theirs is ahead: their other deadlines are
+        lines.append(t("answers.due.no_reports_ahead", lang))
     if not ahead:
         lines.append(t("answers.due.none_ahead", lang, end=snap.period_end))
     for i in ahead[:NEXT_SHOWN]:

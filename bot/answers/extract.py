@@ -417,12 +417,18 @@ days month months year years quarter quarters phase phases area areas report rep
 cai chiec con loai dieu nhom buoc dot chang kieu noi phan muc van ban ke hoach""".split())
 
 
+_WHAT = re.compile(r"(?<![a-z])(?:gi|j|nao|ai)(?![a-z])")
+
+
 def counted(question: str) -> list[str]:
     """The thing a question counts ("bao nhiêu trường", "bn máy tính" → its words), empty when
     it asks a bare amount, a share or a time ("bao nhiêu %", "mấy lần")."""
-    m = _COUNTED.search(plan_words(normalise(_machine_apart(question))))
+    norm = plan_words(normalise(_machine_apart(question)))
+    m = _COUNTED.search(norm)
     if not m or m.group(1) in UNITS or m.group(1) in STOPWORDS | EXTRA_STOP | FORM:
         return []  # "bn vậy ad", "tăng từ bao nhiêu lên bao nhiêu": no thing named
+    if m.group(0).startswith("may") and _WHAT.search(norm):
+        return []  # "mấy khóa bồi dưỡng phải chú trọng kỹ năng gì": "mấy" is "the", not a count
     return [w for w in m.groups() if w and w not in STOPWORDS and w not in UNITS]
 
 

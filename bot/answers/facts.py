@@ -184,7 +184,9 @@ def review_reply(snap: PlanSnapshot, actor: Actor, review: ReviewInfo | None,
 
 
 def obligation_rule(o: ObligationInfo, lang: str) -> str:
-    """When the plan says a recurring report is due: "quý I trước 01/3; quý II trước 01/6"."""
+    """When the plan says a recurring report is due: "quý I trước 01/3; quý II trước 01/6"; a
+    report the plan gives no day for ("hàng tháng … đúng thời gian quy định") is said so, with
+    the day the bot counts (the last of the month, quarter or year)."""
     if o.due:
         parts = []
         for d in o.due:

@@ -69,7 +69,8 @@ REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao
 REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao cao",
                   "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi",
                   "co han", "co phai nop", "any report*")  # "tháng này có hạn báo cáo không"
-REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm")
+REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm", "giua chang",
+          "giua ky", "giua ke hoach", "danh gia giua", "cuoi chang")
 REPORT = ("bao cao", "report", "reports", "reporting")
 DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
             "what date", "by when", "luc nao", "thang nao", "nop truoc", "truoc ngay",
@@ -142,7 +143,8 @@ PLAN_STATUS = ("ap dung den", "den nam nao", "keo dai den", "until when", "how l
                "con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
                "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
                "ended", "ends", "expire*", "supersed*", "thay the", "moi nhat", "active",
-               "da xong", "con khong", "in force")
+               "da xong", "con khong", "in force", "which years", "what years", "what period",
+               "nhung nam nao", "thoi gian thuc hien", "trong bao lau", "may nam")
 DISSOLVED = ("giai the", "sap nhap", "chinh quyen 2 cap", "chinh quyen hai cap", "dissolv*",
              "reorganis*", "reorganiz*", "khong con", "con ton tai", "quan ha dong",
              "sap xep lai")
@@ -176,7 +178,10 @@ def asks_actual(norm: str, year: int | None, today: dt.date) -> bool:
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aims", "aim of")
 LEGAL = ("can cu", "legal", "basis", "ke hoach dua tren", "dua tren van ban",
-         "dua tren nhung van ban", "based on")
+         "dua tren nhung van ban", "based on",
+         # "kế hoạch này dựa trên / làm theo kế hoạch nào của Sở"
+         *(f"{how} {kind} nao" for how in ("dua tren", "theo", "lam theo", "thuc hien theo")
+           for kind in ("ke hoach", "van ban", "cong van")))
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
           "ke hoach gi", "title", "plan number", "which plan", "ten goi", "ten day du",
@@ -186,7 +191,8 @@ COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "
            "chenh nhau", "chenh bao nhieu",
            "tang bao nhieu", "giam bao nhieu", "thay doi", "differ*", "compar*", "versus",
            "higher than", "lower than", "change between", "changes between", "change from",
-           "increase*", "go up")
+           "increase*", "go up", "tang tu", "giam tu", "len bao nhieu", "xuong bao nhieu",
+           "from what to what", "go from", "went from")
 GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
 THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
 HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",
@@ -303,7 +309,7 @@ def find_people(snap: PlanSnapshot, norm: str,
     """The plan's people and the roster's officers a question names. A one-word name ("Hoà")
     counts only after an honorific ("chị Hoà", "đ/c Hoà") or as the subject that opens the
     question, since it is also an ordinary word ("hoá")."""
-    people = []
+    people, exact = [], []
     for p in snap.people:
         if p.name:
             name = normalise(p.name)
@@ -321,11 +327,15 @@ def find_people(snap: PlanSnapshot, norm: str,
                 short = " ".join(phrase.split()[:2])
                 # "tổ chuyên môn": every group of that name, whatever its level ("… MN")
                 group = " ".join(phrase.split()[:3]) if len(phrase.split()) >= 4 else None
+                if has_phrase(norm, phrase):
+                    exact.append(p)
                 if has_phrase(norm, phrase) or (p.title == label and has_phrase(norm, short)) \
                         or (p.department == label and group and has_phrase(norm, group)):
                     hit = True
         if hit:
             people.append(p)
+    if exact:  # "tổ chuyên môn tiểu học": that group, not every "tổ chuyên môn"
+        people = [p for p in people if p.name or p in exact]
     found = []
     for o in officers:
         full = normalise(o.full_name)
@@ -538,8 +548,11 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
             return _set(q, "choose")
         return _set(q, "not_found", topic="who")
 
-    # reviews (sơ kết, tổng kết)
-    if cue(norm, REVIEW) or code_review:
+    # reviews (sơ kết, tổng kết) — unless a period is asked for all it holds ("tháng sau có
+    # mốc gì, nghe nói sơ kết?": the month's list, the review in it)
+    timely = q.period is not None and (q.period.kind != "year" or q.period.relative)
+    whole_period = timely and not code_review and (cue(norm, DUE_STRICT) or cue(norm, DUE_LOOSE))
+    if (cue(norm, REVIEW) or code_review) and not whole_period:
         q.review = code_review or _review_for(snap, norm)
         return _set(q, "review", topic="day" if cue(norm, DAY_ASKED) else None)
 
@@ -584,7 +597,6 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
 
     # what falls due
     clear_target = _best_target(target_hits, None, STRONG)
-    timely = q.period is not None and (q.period.kind != "year" or q.period.relative)
     asks_due = cue(norm, DUE_STRICT) or (timely and cue(norm, DUE_LOOSE))
     if asks_due and not code_target and not clear_target:
         if not (area and cue(norm, AREA_CONTENT) and not cue(norm, DUE_STRICT)):
@@ -723,7 +735,8 @@ def _best_target(target_hits: list[Hit], area: AreaInfo | None,
 
 
 def _review_for(snap: PlanSnapshot, norm: str) -> ReviewInfo | None:
-    kinds = (("so ket", "mid term", "midterm", "mid"), ("tong ket", "final"))
+    kinds = (("so ket", "mid term", "midterm", "mid", "giua chang", "giua ky", "giua ke hoach",
+              "danh gia giua"), ("tong ket", "final", "cuoi chang"))
     if all(cue(norm, words) for words in kinds):
         return None  # both: list them all
     for words in kinds:
@@ -740,10 +753,10 @@ def _plan_topic(norm: str, typed_words: int) -> str | None:
         return "successor" if cue(norm, SUCCESSOR) else "status"
     if cue(norm, ISSUER):
         return "issuer"
+    if about_plan and cue(norm, PLAN_STATUS):  # its card says when it was issued too
+        return "status"
     if cue(norm, ISSUED) and (about_plan or cue(norm, ("ban hanh", "issued"))):
         return "issued"
-    if about_plan and cue(norm, PLAN_STATUS):
-        return "status"
     if cue(norm, ("con hieu luc", "het hieu luc", "in force", "superseded")):
         return "status"
     if _PHASES_ASKED.search(norm):

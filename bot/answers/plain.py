@@ -149,8 +149,11 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
             telex = _telex(folded, known, targets, lambda w, near=near: any(
                 (f"{n}{w}" if n.endswith(" ") else f"{w}{n}") in pairs for n in near)) \
                 if fold(word) == word.lower() else None
+            teen = f"d{folded[1:]}" if folded.startswith("z") else None
             if telex:
                 fixed = telex  # "hocj": "học" typed in Telex without its marks
+            elif teen in targets:
+                fixed = teen  # "a Zung": teen code writes "d" as "z" ("zui", "Zũng")
             elif fold(word) == word.lower():
                 swapped = _swapped(folded, targets)
                 best = process.extractOne(folded, targets, scorer=fuzz.ratio, score_cutoff=floor)

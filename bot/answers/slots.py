@@ -128,10 +128,19 @@ _REST_OF_YEAR = re.compile(r"(?<![a-z])(?:(?:den|toi|until|till|by|to) (?:het|cu
                            r"con lai (?:cua |trong )?nam(?: nay)?)(?![a-z])")
 
 
+# "từ giờ tới hết tháng 6", "until the end of Q3": from today to that period's last day
+_UNTIL_END = re.compile(r"(?<![a-z])(?:den|toi|until|till|by|to) (?:het|cuoi|the end of)\s+(.+)")
+
+
 def parse_period(text: str, today: dt.date) -> Period | None:
     """The period a normalised question asks about, or None when it names none."""
     if _REST_OF_YEAR.search(text) and not _QUARTER.search(text) and not _MONTH.search(text):
         return next_days(today, (dt.date(today.year, 12, 31) - today).days)
+    m = _UNTIL_END.search(text)
+    if m:
+        until = parse_period(m.group(1), today)
+        if until is not None and until.kind != "days" and until.start > today:
+            return next_days(today, (until.end - today).days)
     m = _QUARTER.search(text) or _Q_FIRST.search(text)
     if m:
         year = int(m.group(2)) if m.group(2) else (explicit_year(text) or today.year)

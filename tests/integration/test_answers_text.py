@@ -440,3 +440,42 @@ def test_what_kind_of_a_targets_subject_is_the_plans_list(seeded):
     them, not the target's percentages."""
     said = ask(seeded, "đào tạo cán bộ phải cập nhật kiến thức về những kỹ năng gì")
     assert "giao tiếp" in said and "xử lý tình huống" in said
+
+
+def test_the_nearest_deadline_of_an_officer_with_no_recurring_report(seeded):
+    """Tuấn An owns no recurring report: his other deadlines are the nearest, never "nothing
+    is left ahead" while the plan runs."""
+    said = ask(seeded, "hạn báo cáo gần nhất của em là khi nào", who="Nguyễn Tuấn An")
+    assert "Không còn hạn nào" not in said
+    assert "CQS-1" in said and "31/12/2025" in said and "Không có báo cáo định kỳ" in said
+
+
+def test_a_month_asked_for_all_it_holds_lists_the_review_in_it(seeded):
+    clock.set(dt.datetime(2023, 10, 20, 9))
+    said = answer(seeded, asker(seeded, "Phan Văn Thắng", "vi"),
+                  "tháng tới có việc gì, có sơ kết không", dt.date(2023, 10, 20)).text
+    assert "Tháng 11/2023" in said and "Sơ kết" in said and "01/12/2023" in said
+    # the mid-term review by its everyday names
+    for question in ("khi nào đánh giá giữa chặng", "bao giờ ngồi lại đánh giá giữa kỳ"):
+        assert "11/2023" in ask(seeded, question), question
+
+
+def test_plain_speech_names_and_groups(seeded):
+    """Teen code writes "d" as "z" ("a Zũng"); "cm" is "chuyên môn"; a group named with its
+    level is that group, not every group of the name."""
+    said = ask(seeded, "a Zũng phụ trách mảng nào")
+    assert "Ngọc Dũng" in said
+    said = ask(seeded, "tổ cm THCS phối hợp mảng nào")
+    assert said.startswith("👤 Tổ chuyên môn THCS")
+
+
+def test_the_plans_basis_and_years_asked_in_other_words(seeded):
+    said = ask(seeded, "kế hoạch này làm theo văn bản nào của quận")
+    assert "206" in said and "2387" in said
+    said = ask(seeded, "When was the plan signed, and what years does it cover?", lang="en")
+    assert "05/7/2021" in said and "2021-2025" in said
+
+
+def test_from_what_to_what_is_a_comparison(seeded):
+    said = ask(seeded, "tỷ lệ họp trực tuyến tăng từ bao nhiêu lên bao nhiêu")
+    assert "40%" in said and "85%" in said and "45 điểm %" in said

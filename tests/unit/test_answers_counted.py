@@ -19,3 +19,8 @@ def test_a_machine_is_no_amount():
     assert asks_amount("cần bao nhiêu máy tính")
     assert asks_amount("bộ máy có mấy phòng")
     assert not asks_amount("tinh gọn bộ máy thế nào")
+
+
+def test_mấy_before_a_what_is_the_not_a_count():
+    assert counted("mấy khóa bồi dưỡng phải chú trọng kỹ năng gì") == []
+    assert counted("mấy trường phải báo cáo") == ["truong"]

@@ -105,3 +105,23 @@ def test_years_not_taken_from_ranges_or_dates():
     assert explicit_year(normalise("sipas năm 2025")) == 2025
     assert explicit_year(normalise("giai đoạn 2021-2023")) is None
     assert explicit_year(normalise("trước 01/6/2025")) is None
+
+
+def test_until_the_end_of_a_period_runs_from_today():
+    import datetime as dt
+
+    from bot.answers.slots import parse_period
+
+    today = dt.date(2025, 5, 10)
+    june = parse_period(normalise("từ giờ tới hết tháng 6 có gì phải nộp"), today)
+    assert (june.start, june.end) == (today, dt.date(2025, 6, 30))
+    q3 = parse_period(normalise("until the end of September"), today)
+    assert (q3.start, q3.end) == (today, dt.date(2025, 9, 30))
+    # a period already begun is that period
+    assert parse_period(normalise("tới cuối tháng này"), today).kind == "month"
+
+
+def test_mn_at_the_end_addresses_everyone():
+    assert normalise("chỉ tiêu bn vậy mn").endswith("vay moi nguoi")
+    assert normalise("có hạn nào ko mn").endswith("khong moi nguoi")
+    assert "mam non" in normalise("trường mn phải làm gì")
