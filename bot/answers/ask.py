@@ -18,6 +18,7 @@ from bot.answers.due import due_reply, next_reply
 from bot.answers.intents import (
     AREA_CONTENT,
     AREA_WORDS,
+    CONSEQUENCE,
     COORDINATE,
     HONORIFICS,
     PARTNERS,
@@ -51,6 +52,7 @@ from bot.core.access import Actor, allowed
 from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Button, Reply
+from bot.core.text import fold
 from bot.core.vocab import ButtonPrefix, ask_data, parse_button
 from storage import models as m
 
@@ -231,6 +233,10 @@ def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
     return 0.9
 
 
+CONSEQUENCE_SURE = 0.7  # a sentence on what follows a result must explain this much of the rest
+# a sentence of the plan that says what follows a result
+_SAYS_CONSEQUENCE = re.compile(r"(?<![a-z])(?:thuong|ky luat|xu ly|phat|tru diem|thi dua)"
+                               r"(?![a-z])")
 # the words of "what does X do": anything else asks more than X's work
 WHO_OF_WORDS = frozenset(w for phrases in (RESPONSIBLE, REVERSE, COORDINATE, PARTNERS,
                                            HONORIFICS, WHO, AREA_WORDS) for p in phrases
@@ -321,6 +327,18 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if found is not None:
             return Reply(found.text), found.score
     listed = extract.asks_list(plain_text) and not extract.asks_amount(plain_text)
+    if cue(normalise(plain_text), CONSEQUENCE):
+        # "đạt 85% thì được thưởng gì", "penalty for late reports": no card says what follows a
+        # result; a sentence of the plan that says it, sure of the rest, may
+        found = extract.text_answer(snap, plain_text, lang, t)
+        if found is not None and found.said and found.score >= CONSEQUENCE_SURE and \
+                _SAYS_CONSEQUENCE.search(fold(found.text)):
+            return Reply(found.text), found.score
+        said = t("answers.text.not_said", lang, plan=snap.short(lang),
+                 what=t("answers.consequence", lang))
+        if q.intent in ("target", "area", "choose", "obligation", "review"):
+            return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
+        return Reply(said), 0.9
     # a report found by its name may still be the lesser answer: the plan's sentence that
     # says more of the question ("kết quả nhiệm vụ quận giao báo cáo về đâu") is weighed
     weighed = q.intent == "obligation" and q.obligation is not None

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import intents
 from bot.answers.lexicon import ENGLISH, english_words, plan_words
-from bot.answers.normalise import FORM, normalise, tokens
+from bot.answers.normalise import FORM, TONED_EXPANSIONS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
 from bot.core.text import fold, nfc
@@ -166,7 +166,9 @@ def _units(passage: PassageInfo) -> list[str]:
 
 def _features(text: str) -> list[str]:
     words = tokens(normalise(text))
-    return [*words, *_pairs(words), *toned_words(text)]
+    spelled = [TONED_EXPANSIONS[w] for w in dict.fromkeys(re.findall(r"[a-z]+", fold(text)))
+               if w in TONED_EXPANSIONS]  # "cấp học MN": "mầm non" as typed too
+    return [*words, *_pairs(words), *toned_words(" ".join([text, *spelled]))]
 
 
 _DATE_ASKED = re.compile(r"(?<![a-z])(?:ngay nao|tu ngay|khi nao|bao gio|tu bao gio|bat dau tu|"
@@ -397,13 +399,13 @@ def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
 _MACHINE = re.compile(r"(?<![^\W\d_])m(?:áy|aý)(?![^\W\d_])", re.IGNORECASE)
 
 
-def _machine_apart(question: str) -> str:
+def machine_apart(question: str) -> str:
     """"máy" (a machine, "máy tính", "bộ máy") typed with its tone is no "mấy" (how many)."""
     return _MACHINE.sub("maymoc", nfc(question or ""))
 
 
 def asks_amount(question: str) -> bool:
-    norm = f" {normalise(_machine_apart(question))} ".replace(" bo may ", " ")  # "bộ máy"
+    norm = f" {normalise(machine_apart(question))} ".replace(" bo may ", " ")  # "bộ máy"
     return any(f" {w} " in norm for w in AMOUNT)
 
 
@@ -423,7 +425,7 @@ _WHAT = re.compile(r"(?<![a-z])(?:gi|j|nao|ai)(?![a-z])")
 def counted(question: str) -> list[str]:
     """The thing a question counts ("bao nhiêu trường", "bn máy tính" → its words), empty when
     it asks a bare amount, a share or a time ("bao nhiêu %", "mấy lần")."""
-    norm = plan_words(normalise(_machine_apart(question)))
+    norm = plan_words(normalise(machine_apart(question)))
     m = _COUNTED.search(norm)
     if not m or m.group(1) in UNITS or m.group(1) in STOPWORDS | EXTRA_STOP | FORM:
         return []  # "bn vậy ad", "tăng từ bao nhiêu lên bao nhiêu": no thing named

@@ -28,6 +28,7 @@ from bot.answers.snapshot import (
     ReviewInfo,
     TargetInfo,
 )
+from bot.core.vocab import Unit
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "dong chi n
        "who", "whom", "whose")
 RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam nhan", "duoc giao",
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
-               "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam")
+               "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam",
+               "lam chinh", "phu trach chinh", "chiu trach nhiem chinh")
 PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
 COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*")
 REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao",
@@ -102,6 +104,12 @@ RECIPIENT = ("gui ai", "gui cho ai", "nop cho ai", "gui ve dau", "nop ve dau", "
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
           "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
+# what follows a result: a penalty or a reward
+CONSEQUENCE = ("bi phat", "phat bao nhieu", "phat tien", "bi tru", "tru bao nhieu", "tru diem",
+               "bi xu ly gi", "duoc thuong", "thuong bao nhieu", "thuong gi", "khen thuong gi",
+               "what reward", "any reward", "a reward", "rewards", "rewarded", "penalty for",
+               "penalties", "what penalty", "a penalty", "penalised", "penalized", "punished",
+               "sanctions", "fined", "bonus")
 NOT_BEHIND = ("cham soc", "cham diem", "cham cong", "cham thi", "phuong cham", "kem theo")
 STATUS = ("tinh hinh", "trang thai", "tong quan", "status", "the nao roi", "ra sao", "tinh trang",
           "chua co ai bao cao", "chua ai bao cao", "chua co so lieu", "no figures",
@@ -139,7 +147,8 @@ ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", 
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
           "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
           "ky hom nao", "ra doi")
-PLAN_STATUS = ("ap dung den", "den nam nao", "keo dai den", "until when", "how long",
+PLAN_STATUS = ("ap dung den", "ap dung toi", "den khi nao", "toi khi nao", "den nam nao",
+               "keo dai den", "until when", "how long",
                "con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
                "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
                "ended", "ends", "expire*", "supersed*", "thay the", "moi nhat", "active",
@@ -177,10 +186,13 @@ def asks_actual(norm: str, year: int | None, today: dt.date) -> bool:
 
 PHASES = ("giai doan", "phases", "phase", "lo trinh", "roadmap", "chang", "stage*")
 PURPOSE = ("muc dich", "purpose*", "muc tieu chung", "objective*", "aims", "aim of")
-LEGAL = ("can cu", "legal", "basis", "ke hoach dua tren", "dua tren van ban",
-         "dua tren nhung van ban", "based on",
-         # "kế hoạch này dựa trên / làm theo kế hoạch nào của Sở"
-         *(f"{how} {kind} nao" for how in ("dua tren", "theo", "lam theo", "thuc hien theo")
+LEGAL = ("can cu", "legal", "basis", "based on",
+         # "kế hoạch này dựa trên / dựa vào / làm theo kế hoạch nào của Sở"
+         *(f"ke hoach {how}" for how in ("dua tren", "dua vao")),
+         *(f"{how} {which}van ban" for how in ("dua tren", "dua vao")
+           for which in ("", "nhung ", "cac ")),
+         *(f"{how} {kind} nao" for how in ("dua tren", "dua vao", "theo", "lam theo",
+                                           "thuc hien theo")
            for kind in ("ke hoach", "van ban", "cong van")))
 REQUIREMENTS = ("yeu cau chung", "phuong cham", "5 de", "nam de", "principle*")
 NUMBER = ("so hieu", "so may", "so bao nhieu", "ten ke hoach", "ke hoach so", "ke hoach nao",
@@ -590,8 +602,10 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
             if q.period is not None:  # "lịch nộp báo cáo năm 2025": every report due then
                 return _set(q, "due", topic="reports")
 
-    # what is behind
-    if cue(norm, BEHIND) and not code_target and not cue(norm, NOT_BEHIND):
+    # what is behind — not "không đạt thì bị phạt bao nhiêu": what follows a miss, which the
+    # plan's text says or does not
+    if cue(norm, BEHIND) and not code_target and not cue(norm, NOT_BEHIND) and \
+            not cue(norm, CONSEQUENCE):
         q.area = area
         return _set(q, "behind")
 
@@ -691,10 +705,18 @@ def _merge(hits: list[Hit], more: list[Hit]) -> list[Hit]:
     return sorted(best.values(), key=lambda h: (-h.score, -h.confidence, h.entity.code))
 
 
+_SHARE_ASKED = re.compile(r"(?<![a-z])(?:%|phan tram|ty le|percent\w*)")
+
+
 def _set(q: Question, intent: str, topic: str | None = None) -> Question:
     q.intent = intent
     if topic is not None:
         q.topic = topic
+    if intent == "choose" and _SHARE_ASKED.search(normalise(q.text)):
+        # "tự chủ tài chính 2025 bn %": of the close targets, the one counted in percent
+        shares = [tg for tg in q.choices if tg.unit == Unit.PERCENT]
+        if len(shares) == 1:
+            q.intent, q.target = "target" if q.topic != "who" else "who", shares[0]
     return q
 
 

@@ -107,7 +107,9 @@ PARTS = {"gui cho": "noi nhan", "gui den": "noi nhan", "gui toi": "noi nhan",
          "gui nhung noi": "noi nhan", "sent to": "noi nhan",
          # the plan's legal basis, not "cấp ngân sách dựa trên kết quả"
          "ke hoach dua tren": "ke hoach can cu thuc hien",
-         "dua tren van ban": "can cu van ban", "dua tren nhung van ban": "can cu van ban"}
+         "ke hoach dua vao": "ke hoach can cu thuc hien",
+         "dua tren van ban": "can cu van ban", "dua tren nhung van ban": "can cu van ban",
+         "dua vao van ban": "can cu van ban", "dua vao nhung van ban": "can cu van ban"}
 _PARTS = re.compile(r"(?<![a-z])(" + "|".join(
     re.escape(k) for k in sorted(PARTS, key=len, reverse=True)) + r")(?![a-z])")
 

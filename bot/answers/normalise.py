@@ -137,6 +137,16 @@ ABBREVIATIONS: dict[str, str] = {
     "sao z": "sao vay",
 }
 
+# The plan's acronyms with their words as typed with tones: a question that spells "mầm non" out
+# asks what the plan writes "MN" (the text index knows the toned words of both)
+TONED_EXPANSIONS = {"mn": "mầm non", "th": "tiểu học", "thcs": "trung học cơ sở",
+                    "thpt": "trung học phổ thông", "cchc": "cải cách hành chính",
+                    "tthc": "thủ tục hành chính", "cntt": "công nghệ thông tin",
+                    "ubnd": "ủy ban nhân dân", "hdnd": "hội đồng nhân dân",
+                    "gddt": "giáo dục đào tạo", "dvctt": "dịch vụ công trực tuyến",
+                    "qppl": "quy phạm pháp luật", "dvsn": "đơn vị sự nghiệp",
+                    "cbccvc": "cán bộ công chức viên chức", "pgddt": "phòng giáo dục đào tạo"}
+
 # Same word, two spellings (the i/y of "kĩ/kỹ", "lí/lý", "quí/quý", "tỉ/tỷ").
 VARIANTS = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "qui": "quy"}
 

@@ -82,6 +82,9 @@ _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi"
 # "… báo cáo tiến độ chưa ạ": a question that ends asking whether it is done
 _DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak|e|em|c|chi|anh))?"
                        r"\s*$")
+# "đã đạt chỉ tiêu chưa", "báo cáo đến đâu rồi": where their figures stand
+_PROGRESS_ASKED = ("dat chi tieu", "dat chua", "den dau", "toi dau", "the nao roi", "ra sao roi",
+                   "on track", "reached")
 _DEADLINE_ASKED = ("truoc ngay", "han", "deadline*", "due", "phai nop", "can nop")
 LIMIT = 1400
 COMPACT = 6  # an officer with more items than this sees each without its values …
@@ -114,9 +117,22 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return not_reported(engine, session, snap, actor, today)
     mine = " ".join(_SCHOOL.sub(" truong em ", norm).split())  # "trường chị đã nộp": the school
     if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm)) and \
-            (cue(norm, _BEFORE) or _DONE_YET.search(norm)) and \
+            (cue(norm, _BEFORE) or _DONE_YET.search(norm) or cue(norm, _PROGRESS_ASKED)) and \
             not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
-        return my_reports(engine, actor, norm)
+        if cue(norm, _PROGRESS_ASKED) and actor.role == "officer":
+            # "em nộp 92 rồi, đã đạt chỉ tiêu chưa": their targets' figures against the goals
+            work = officer_work(engine, session, snap, actor, norm, today)
+            if work is not None:
+                return work
+        found = my_history(engine, actor, norm)
+        reports = _history_reply(found, actor) or \
+            Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
+        if isinstance(found, History) and not found.lines and actor.role == "officer":
+            # none yet: what they are to report, so the answer says what to do next
+            work = officer_work(engine, session, snap, actor, norm, today)
+            if work is not None:
+                return Reply(f"{reports.text}\n\n{work.text}", work.buttons)
+        return reports
     theirs = their_reports(engine, session, snap, actor, text)
     if theirs is not None:
         return theirs
@@ -159,12 +175,10 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
 _LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")
 
 
-def my_reports(engine: Engine, actor: Actor, norm: str = "") -> Reply:
-    """The asker's own latest reports, whatever their role: the one history view ("lần gần
-    nhất": the one latest)."""
+def my_history(engine: Engine, actor: Actor, norm: str = "") -> History | Refusal:
+    """The asker's own latest reports, whatever their role ("lần gần nhất": the one latest)."""
     limit = 1 if cue(norm, _LATEST) else HISTORY_LIMIT
-    return _history_reply(history(engine, actor, own_only=True, limit=limit), actor) or \
-        Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
+    return history(engine, actor, own_only=True, limit=limit)
 
 
 def _history_reply(found: History | Refusal, actor: Actor) -> Reply | None:

@@ -12,7 +12,15 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from bot.answers.extract import CUE_PHRASES, CUE_WORDS, EXTRA_STOP, is_form, text_index, toned
+from bot.answers.extract import (
+    CUE_PHRASES,
+    CUE_WORDS,
+    EXTRA_STOP,
+    is_form,
+    machine_apart,
+    text_index,
+    toned,
+)
 from bot.answers.intents import HONORIFICS
 from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
@@ -196,7 +204,7 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
 _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
          "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
          "khong")
-_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|rồi|roi)\s+|,)\s*",
+_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*",
                     re.IGNORECASE)
 
 
@@ -205,7 +213,8 @@ _WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm
 
 
 def _asks(part: str) -> bool:
-    norm = f" {re.sub(r'[^a-z0-9]+', ' ', fold(part).lower())} "  # "what's" asks as "what"
+    # "what's" asks as "what"; "dùng máy tính" does not ask "mấy"
+    norm = f" {re.sub(r'[^a-z0-9]+', ' ', fold(machine_apart(part)).lower())} "
     return any(f" {w} " in norm for w in _ASKS)
 
 

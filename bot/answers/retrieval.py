@@ -40,7 +40,8 @@ kind kinds type types sort want wants wanted actually actual really
 q i ii iii iv
 """.split())
 CUE_PHRASES = ("chi tieu", "muc tieu", "ke hoach", "bao nhieu", "phan tram", "ty le",
-               "chiu trach nhiem", "phu trach", "phoi hop", "chu tri", "dam nhiem", "dam nhan")
+               "chiu trach nhiem", "phu trach", "phoi hop", "chu tri", "dam nhiem", "dam nhan",
+               "lam chinh")
 UNKNOWN_WEIGHT = 3.0
 
 
@@ -63,8 +64,9 @@ class Hit:
     matched: tuple[str, ...]
 
 
-_ENGLISH_STOP = frozenset("the a an of to in on at by for from with and or is are its it s"
-                          .split())
+# English words a pair never starts or ends with — not those that are Vietnamese syllables
+# too, folded ("thể chế", "cụ thể hóa", "tổ chuyên môn", "Tuấn An", "bản in", "ổn định")
+_ENGLISH_STOP = frozenset("of at by for from with and or is are its it s".split())
 
 
 def _pairs(words: list[str]) -> set[str]:

@@ -479,3 +479,45 @@ def test_the_plans_basis_and_years_asked_in_other_words(seeded):
 def test_from_what_to_what_is_a_comparison(seeded):
     said = ask(seeded, "tỷ lệ họp trực tuyến tăng từ bao nhiêu lên bao nhiêu")
     assert "40%" in said and "85%" in said and "45 điểm %" in said
+
+
+def test_what_follows_a_result_is_said_only_when_the_plan_says_it(seeded):
+    """A reward or a penalty for a result: no card of values says it; the plan does not."""
+    for question, lang in (("nếu trường không đạt chỉ tiêu SIPAS thì bị phạt thế nào", "vi"),
+                           ("hoàn thành chỉ tiêu DVCTT thì được thưởng bao nhiêu", "vi"),
+                           ("Is there a penalty for missing the monthly report?", "en")):
+        said = ask(seeded, question, lang=lang)
+        assert "không nêu việc được thưởng hay bị phạt" in said or \
+            "does not specify any reward or penalty" in said, question
+        assert "⚠️" not in said  # not the list of what is behind
+
+
+def test_the_plans_words_spelled_out_and_other_everyday_forms(seeded):
+    """"mầm non" spelled out is the plan's "MN"; "dựa vào" is "dựa trên"; "với cả" joins
+    two questions; "áp dụng tới khi nào" asks the plan's end; "làm chính" asks who."""
+    assert "Bích Hậu" in ask(seeded, "hồ sơ thủ tục cấp mầm non ai lo")
+    assert "2387" in ask(seeded, "kế hoạch dựa vào văn bản nào")
+    said = ask(seeded, "sơ kết vào tháng mấy với cả tổng kết vào tháng mấy")
+    assert "11/2023" in said and "11/2025" in said
+    assert "31/12/2025" in ask(seeded, "kế hoạch áp dụng tới khi nào")
+    said = ask(seeded, "giảm đầu mối tổ chức 2025 bao nhiêu %, ai làm chính")
+    assert "20%" in said and "Ngọc Dũng" in said
+
+
+def test_a_share_asked_of_two_close_targets_is_the_one_in_percent(seeded):
+    said = ask(seeded, "tự chủ tài chính năm 2025 bao nhiêu phần trăm")
+    assert said.startswith("🎯 TCBM-2") and "20%" in said
+
+
+def test_folded_syllables_that_are_english_words_still_pair(seeded):
+    """"thể chế", "cụ thể hóa", "tổ chuyên môn" fold to "the …", "to …": still word pairs."""
+    said = ask(seeded, "van ban qppl duoc cu the hoa bao nhieu phan tram nam 2025")
+    assert "TC-4" in said and "100%" in said
+    assert "Diệu Anh" in ask(seeded, "mang the che ai phu trach")
+
+
+def test_an_officer_asking_whether_their_figures_reach_the_target(seeded):
+    said = ask(seeded, "em báo cáo 92 rồi thì đạt chỉ tiêu chưa", who="Lê Thị Bích Hậu")
+    assert "TTHC-1" in said and "92%" in said and "100%" in said
+    said = ask(seeded, "em đã gửi báo cáo nào chưa", who="Phạm Thị Minh Lý")
+    assert "Chưa có báo cáo nào" in said and "TTHC-1" in said  # and what to report
