@@ -177,6 +177,18 @@ _DATE_ASKED = re.compile(r"(?<![a-z])(?:ngay nao|tu ngay|khi nao|bao gio|tu bao 
 _DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
 
 
+# "X là gì", "X là những gì": a definition; the sentence "X (của …) là …" gives it
+_DEFINITION = re.compile(r"(?<![a-z])la (?:gi|nhung gi|cai gi|j)(?![a-z])")
+DEFINES_BONUS = 0.15
+
+
+def _defines(folded: str, words: list[str]) -> bool:
+    """Does a sentence say what the question's words are: all of them before its first "là"?"""
+    subject, is_, _ = folded.partition(" la ")
+    said = set(tokens(normalise(subject)))
+    return bool(is_) and bool(words) and all(w in said for w in words)
+
+
 def asks_date(question: str) -> bool:
     return bool(_DATE_ASKED.search(fold(question or "")))
 
@@ -296,6 +308,7 @@ class TextIndex:
         date_asked = asks_date(question)
         often = asks_often(question)
         head = list_head(question)
+        defined = _DEFINITION.search(folded) and [w for w in content if "_" not in w]
         # the appendix's rows are the targets' table, which the structured answer reads: for
         # what is to be done (not an amount, a person, a year) the plan's sections come first
         rows_last = not (asks_amount(question) or asks_who or years)
@@ -317,6 +330,8 @@ class TextIndex:
                 rank += 0.15
             if rows_last and s.passage.section.startswith(APPENDIX):
                 rank -= ROW_PENALTY
+            if defined and _defines(s.folded, defined):  # "trọng tâm CCHC là gì"
+                rank += DEFINES_BONUS
             if listed:  # "những kế hoạch nào": the sentence that lists several of them
                 rank += min(LIST_BONUS, 0.1 * (len(listed.findall(s.folded)) - 1))
             if years:  # a year asked: the sentences of that year or phase first
@@ -544,7 +559,7 @@ _LIST_OF = re.compile(r"(?<![a-z])nhung (?:[a-z]+ ){1,3}(?:gi|nao)(?![a-z])")  #
 
 _LIST_HEAD = re.compile(r"(?<![a-z])(?:nhung|cac) ([a-z]+(?: [a-z]+)?) (?:[a-z]+ ){0,5}"
                         r"(?:gi|nao)(?![a-z])")
-LIST_BONUS = 0.3
+LIST_BONUS = 0.5
 APPENDIX = "PL"  # the section ids of the appendix's rows ("PL.A.5")
 ROW_PENALTY = 0.1
 

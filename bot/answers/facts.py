@@ -77,6 +77,9 @@ def plan_reply(session: Session, plan: m.Plan, snap: PlanSnapshot, actor: Actor,
         lines = [t("answers.plan.signer", lang, signature=" ".join(signed.text.split()),
                    issuer=snap.issuer) if signed and signed.text.strip()
                  else t("answers.plan.no_signer", lang)]
+        if snap.issued_on:  # "who signed it and when": the date it was signed and issued
+            lines.append(t("answers.plan.issued", lang, number=snap.number,
+                           date=fmt_date(snap.issued_on), issuer=snap.issuer))
     elif topic == "phases":
         lines = [t("answers.plan.phases", lang, count=len(snap.phases),
                    start=snap.period_start, end=snap.period_end)]

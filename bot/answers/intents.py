@@ -88,8 +88,10 @@ DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "d
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi", "phai lam", "can lam",
              "chuan bi")
-DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted")
+DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted", "qua roi",
+        "het roi", "qua han")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
+        "con han nao", "con moc nao", "con han gi", "con moc gi",
         "soonest", "upcoming", "coming up")
 WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
 # report frequencies a plan may lack ("báo cáo 6 tháng"): asked, the plan's own are listed
@@ -775,14 +777,14 @@ def _plan_topic(norm: str, typed_words: int) -> str | None:
         return "successor" if cue(norm, SUCCESSOR) else "status"
     if cue(norm, ISSUER):
         return "issuer"
+    if _PHASES_ASKED.search(norm):  # "mấy giai đoạn, mỗi giai đoạn đến năm nào"
+        return "phases"
     if about_plan and cue(norm, PLAN_STATUS):  # its card says when it was issued too
         return "status"
     if cue(norm, ISSUED) and (about_plan or cue(norm, ("ban hanh", "issued"))):
         return "issued"
     if cue(norm, ("con hieu luc", "het hieu luc", "in force", "superseded")):
         return "status"
-    if _PHASES_ASKED.search(norm):
-        return "phases"
     if cue(norm, PURPOSE) and (about_plan or cue(norm, ("muc dich",))):
         return "purposes"
     if cue(norm, LEGAL) and (about_plan or cue(norm, ("can cu van ban", "can cu vao",

@@ -521,3 +521,21 @@ def test_an_officer_asking_whether_their_figures_reach_the_target(seeded):
     assert "TTHC-1" in said and "92%" in said and "100%" in said
     said = ask(seeded, "em đã gửi báo cáo nào chưa", who="Phạm Thị Minh Lý")
     assert "Chưa có báo cáo nào" in said and "TTHC-1" in said  # and what to report
+
+
+def test_definitions_lists_and_the_next_deadline_after_a_period(seeded):
+    """"X là gì": the sentence that says what X is; "những kế hoạch nào": the sentence that
+    lists most of them; a period gone by ("quý 1 qua rồi") and "còn hạn nào": what comes next;
+    "mấy giai đoạn, mỗi giai đoạn đến năm nào": the phases, not the plan's status."""
+    said = ask(seeded, "trọng tâm của cải cách hành chính là gì")
+    assert said.split("\n")[1].startswith("“Trọng tâm của CCHC là")
+    said = ask(seeded, "phòng phải xây dựng những kế hoạch nào về CCHC")
+    assert "thi đua" in said and "một cửa" in said
+    clock.set(dt.datetime(2025, 7, 3, 9))
+    said = answer(seeded, asker(seeded, "Phan Văn Thắng", "vi"), "quý 2 qua rồi, còn hạn nào",
+                  dt.date(2025, 7, 3)).text
+    assert said.startswith("⏭") and "Quý III/2025" in said
+    said = ask(seeded, "kế hoạch có mấy giai đoạn, mỗi giai đoạn đến năm nào")
+    assert "2021-2023" in said and "31/12/2025" in said
+    said = ask(seeded, "Who signed the plan, and on what date?", lang="en")
+    assert "TRƯỞNG PHÒNG" in said and "05/7/2021" in said
