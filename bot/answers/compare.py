@@ -40,7 +40,7 @@ def named_periods(norm: str) -> set[str]:
 
 # "so với năm 2015": a baseline; "so với chỉ tiêu": how far from the target — neither compares
 _BASELINE = re.compile(r"so voi (?:(?:nam )?\d{4}(?!\s*-)|(?:cac |nhung )?(?:chi tieu|muc tieu|"
-                       r"yeu cau|ke hoach|target))")
+                       r"yeu cau|ke hoach|target)|(?:nam |moc )?nao)")
 
 
 def asks_compare(norm: str) -> bool:

@@ -59,11 +59,14 @@ class Question:
 # --- cue words ----------------------------------------------------------------------------------
 
 WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "dong chi nao",
-       "who", "whom", "whose")
+       "who", "whom", "whose", "which colleague", "which officer", "point person",
+       "point of contact", "contact person")
 RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam nhan", "duoc giao",
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
                "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam",
-               "lam chinh", "phu trach chinh", "chiu trach nhiem chinh")
+               "lam chinh", "phu trach chinh", "chiu trach nhiem chinh", "look after",
+               "looks after", "take care of", "takes care of", "driving", "runs", "run by",
+               "deal with", "deals with")
 PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
 COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*")
 REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao",
@@ -72,13 +75,16 @@ REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao c
                   "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi",
                   "co han", "co phai nop", "any report*")  # "tháng này có hạn báo cáo không"
 REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm", "giua chang",
-          "giua ky", "giua ke hoach", "danh gia giua", "cuoi chang")
+          "giua ky", "giua ke hoach", "danh gia giua", "cuoi chang", "wrap-up", "wrap up",
+          "midpoint", "mid-point", "stocktake", "stock-take", "final evaluation")
 REPORT = ("bao cao", "report", "reports", "reporting")
 DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
             "what date", "by when", "luc nao", "thang nao", "nop truoc", "truoc ngay",
             "deadline", "due date", "due", "nop", "gui", "send", "submit*", "bao lau",
-            "may lan", "how often", "tan suat")
-DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "han chot", "deadlines",
+            "may lan", "how often", "tan suat", "cutoff", "cut off", "cut-off", "latest date",
+            "scheduled", "take place", "happen")
+DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "sap het han", "han chot",
+              "deadlines",
               "due", "upcoming", "phai nop", "can nop", "sap toi", "what s due", "whats due",
               "to do", "todo", "viec can lam", "moc", "milestone*",
               "coming up", "han gan nhat", "moc gan nhat", "han tiep theo", "nearest deadline",
@@ -760,7 +766,8 @@ def _best_target(target_hits: list[Hit], area: AreaInfo | None,
 
 def _review_for(snap: PlanSnapshot, norm: str) -> ReviewInfo | None:
     kinds = (("so ket", "mid term", "midterm", "mid", "giua chang", "giua ky", "giua ke hoach",
-              "danh gia giua"), ("tong ket", "final", "cuoi chang"))
+              "danh gia giua", "midpoint", "mid-point"),
+             ("tong ket", "final", "cuoi chang", "wrap-up", "wrap up"))
     if all(cue(norm, words) for words in kinds):
         return None  # both: list them all
     for words in kinds:

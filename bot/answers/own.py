@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.answers import figures, slots, wording
 from bot.answers.intents import COORDINATE, PARTNERS, WHO, OfficerRef, cue, find_people, phase_in
-from bot.answers.normalise import normalise
+from bot.answers.normalise import has_phrase, normalise
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
 from bot.answers.target import selected_values
 from bot.answers.who import who_of
@@ -35,6 +35,7 @@ ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typ
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
 _WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
           r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai|"
+          r"co nhung|co chi tieu|co bao nhieu|"
           r"la nguoi (?:phoi hop|thuc hien|phu trach)|"
           # "em phải làm gì", not "em cần danh sách"
           r"(?:phai|can) (?:lam|nop|bao cao|gui|dat|hoan thanh|phu trach|phoi hop|lo|"
@@ -47,7 +48,7 @@ _OWN = re.compile(
     r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
     # "của anh/chị" unless a name follows: only words that cannot be one
     r"|(?:cua|voi) (?:anh|a|chi)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
-    r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|\d+)(?:\s|$)|\s*$)"
+    r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|\d+)(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
     # "năm nay anh phải đạt", "mảng chị phụ trách" — not "cô Diệu Anh phụ trách"
     rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"
@@ -75,6 +76,7 @@ _MY_REPORTS = re.compile(
     r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "
     r"report)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
+           "may lan", "bao nhieu lan",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi", "bao cao roi", "nop roi",
            "gui roi",
@@ -158,18 +160,38 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
 
 def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
                   text: str) -> Reply | None:
-    """"Anh Ngọc Dũng báo cáo lần gần nhất hôm nào?": one named officer's latest reports, for
-    a leader or an administrator."""
+    """"Anh Ngọc Dũng báo cáo lần gần nhất hôm nào?", "THCS Lê Lợi nộp mấy lần rồi": one named
+    officer's or school's latest reports, for a leader or an administrator (a principal: their
+    own school's)."""
     norm = normalise(text)
-    if actor.role not in ("leader", "admin") or not cue(norm, _BEFORE) or \
+    if actor.role not in ("leader", "admin", "principal") or not cue(norm, _BEFORE) or \
             not cue(norm, ("bao cao", "gui", "nop", "report*")):
         return None
     officers = [OfficerRef(r[0], r[1]) for r in session.exec(
         select(m.Officer.id, m.Officer.full_name).where(m.Officer.active)).all()]
+    schools = [unit_id for unit_id, name in session.exec(select(m.Unit.id, m.Unit.name)).all()
+               if (own := _own_name(name)) and has_phrase(norm, own)]
+    if actor.role == "principal":  # their own school named: its reports ("Lê Lợi nộp mấy lần")
+        return _history_reply(history(engine, actor), actor) \
+            if schools == [actor.unit_id] else None
     _, named = find_people(snap, norm, officers)
-    if len(named) != 1 or named[0].id == actor.officer_id:
-        return None
-    return _history_reply(history(engine, actor, officer_id=named[0].id), actor)
+    if len(named) == 1 and named[0].id != actor.officer_id:
+        return _history_reply(history(engine, actor, officer_id=named[0].id), actor)
+    if len(schools) == 1:  # "THCS Lê Lợi báo cáo mấy lần rồi": that school's reports
+        return _history_reply(history(engine, actor, unit_id=schools[0]), actor)
+    return None
+
+
+_UNIT_KIND = frozenset("truong thcs th thpt mn tieu hoc trung co so mam non pho thong phong "
+                       "giao duc dao tao quan".split())
+
+
+def _own_name(unit_name: str) -> str:
+    """A school's own name without its kind ("Trường THCS Lê Lợi" → "le loi")."""
+    words = normalise(unit_name).split()
+    while words and words[0] in _UNIT_KIND:
+        words = words[1:]
+    return " ".join(words) if len(words) >= 2 else ""
 
 
 _LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")

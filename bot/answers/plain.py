@@ -127,13 +127,17 @@ def _without_intro(text: str) -> str:
     return text[m.end():] if m and text[m.end():].strip() else text
 
 
+# "hằng năm" and "hàng năm" are one word, two spellings: the plan writes "hàng"
+_EVERY = re.compile(r"(?<!\w)([hH])ằng(?=\s+(?:năm|tháng|quý|tuần|ngày)(?!\w))")
+
+
 def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
     """The question with misspelt words replaced by the word of the plan or roster meant (not
     in English: an English word is no misspelt Vietnamese one). A word typed with its tone
     marks is meant as typed ("tết" is no "tiết") unless the plan never uses it and a close
     word makes a pair the plan uses with its neighbour ("tài chín công" → "tài chính công",
     "côg dẫn" after "tài chính" → "công")."""
-    raw = _without_intro(nfc(text or ""))
+    raw = _EVERY.sub(r"\1àng", _without_intro(nfc(text or "")))
     if lang == "en":
         return raw
     known, targets, pairs = vocabulary(snap, officers)

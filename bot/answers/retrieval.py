@@ -41,7 +41,8 @@ q i ii iii iv
 """.split())
 CUE_PHRASES = ("chi tieu", "muc tieu", "ke hoach", "bao nhieu", "phan tram", "ty le",
                "chiu trach nhiem", "phu trach", "phoi hop", "chu tri", "dam nhiem", "dam nhan",
-               "lam chinh")
+               "lam chinh", "point person", "point of contact", "contact person", "look after",
+               "looks after", "take care of", "takes care of", "in charge")
 UNKNOWN_WEIGHT = 3.0
 
 

@@ -33,6 +33,8 @@ _DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\d)")
 _YEAR_ALONE = re.compile(rf"(?<![\d/]){_YEAR}(?![\d/])")
 _DAYS = re.compile(r"(?<![a-z0-9])(\d{1,3})\s*(?:ngay|days?)\s*(?:toi|sap toi|nua|ke tiep|next)?")
 _NEXT_DAYS = re.compile(r"(?:next|coming)\s+(\d{1,3})\s*days?")
+# "the next couple of weeks", "mấy tuần tới": two weeks
+_FEW_WEEKS = re.compile(r"(?:next|coming) (?:couple of|few|two|2) weeks|(?:vai|may|2|hai) tuan toi")
 _PHASE = re.compile(r"(?<![a-z0-9])(?:giai doan|gd|phase|dot)\s*([a-z0-9]{1,3})(?![a-z0-9])")
 
 
@@ -153,6 +155,8 @@ def parse_period(text: str, today: dt.date) -> Period | None:
     if m:
         year = int(m.group(2)) if m.group(2) else (explicit_year(text) or today.year)
         return month(year, _MONTH_NAMES[m.group(1)])
+    if _FEW_WEEKS.search(text):
+        return next_days(today, 14)
     m = _NEXT_DAYS.search(text) or _DAYS.search(text)
     if m and 0 < int(m.group(1)) <= 366 and (_has(text, "toi", "sap toi", "nua", "ke tiep",
                                                       "next", "coming")):

@@ -115,6 +115,8 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         shown = list(target.values)
     for v in shown:
         lines.append(value_line(target, v, snap, lang))
+    if target.baseline_year:  # "giảm 10% so với năm 2021": from what
+        lines.append(t("answers.target.baseline", lang, year=target.baseline_year))
     wording_text = shown[-1].text if shown and shown[-1].text else target.text
     lines.append(t("answers.target.wording", lang, text=wording.quote(wording_text)))
     if target.responsible:

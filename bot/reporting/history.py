@@ -80,11 +80,12 @@ def _lines(session: Session, query, limit: int) -> list[HistoryLine]:
 
 def history(engine: Engine, actor: Actor, code: str | None = None,
             limit: int = HISTORY_LIMIT, own_only: bool = False,
-            officer_id: int | None = None) -> History | Refusal:
+            officer_id: int | None = None, unit_id: int | None = None) -> History | Refusal:
     """The latest reports a person may see: of one target, or (without a code) their own, their
     school's, or — for leaders and administrators — everyone's (`own_only`: their own, whatever
     the role: "what did I report last?"; `officer_id`: one officer's, for a leader or an
-    administrator: "anh Dũng báo cáo lần gần nhất hôm nào?")."""
+    administrator: "anh Dũng báo cáo lần gần nhất hôm nào?"; `unit_id`: one school's, for them
+    too: "THCS Lê Lợi báo cáo mấy lần rồi?")."""
     reads_all = actor.role in ("leader", "admin") and not own_only
     with Session(engine) as session:
         query = _history_query()
@@ -104,6 +105,9 @@ def history(engine: Engine, actor: Actor, code: str | None = None,
                            target.name_en)
         if officer_id is not None and actor.role in ("leader", "admin"):
             query = query.where(m.ProgressReport.officer_id == officer_id)
+            return History("all", _lines(session, query, limit))
+        if unit_id is not None and actor.role in ("leader", "admin"):
+            query = query.where(m.ProgressReport.unit_id == unit_id)
             return History("all", _lines(session, query, limit))
         if reads_all:
             return History("all", _lines(session, query, limit))

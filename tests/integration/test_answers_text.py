@@ -539,3 +539,33 @@ def test_definitions_lists_and_the_next_deadline_after_a_period(seeded):
     assert "2021-2023" in said and "31/12/2025" in said
     said = ask(seeded, "Who signed the plan, and on what date?", lang="en")
     assert "TRƯỞNG PHÒNG" in said and "05/7/2021" in said
+
+
+def test_a_schools_reports_by_its_name(seeded):
+    """The head of office names a school ("THCS Lê Lợi nộp mấy lần rồi"): its reports; its
+    principal naming it: the same; another school's principal: not theirs to read."""
+    said = ask(seeded, "trường Lê Lợi báo cáo mấy lần rồi")
+    assert "40/50" in said and "31/50" in said and "Văn Yên" not in said
+    said = ask(seeded, "Lê Lợi gửi báo cáo bao nhiêu lần rồi", who="Nguyễn Văn Bình")
+    assert "40/50" in said
+    said = ask(seeded, "Lê Lợi gửi báo cáo bao nhiêu lần rồi", who="Trần Thị Mai")
+    assert "40/50" not in said and "31/50" not in said
+
+
+def test_everyday_forms_of_own_work_deadlines_and_years(seeded):
+    said = ask(seeded, "chị có những chỉ tiêu nào", who="Đỗ Thị Tuyết Nhung")
+    assert said.startswith("👤 Đỗ Thị Tuyết Nhung") and "TCC-1" in said
+    said = ask(seeded, "chỉ tiêu của chị tiến độ sao rồi", who="Lê Thị Bích Hậu")
+    assert "TTHC-1" in said and "92%" in said
+    assert "Quý II/2025" in ask(seeded, "sắp hết hạn việc gì không")
+    said = ask(seeded, "tinh giản biên chế 10% là so với năm nào")
+    assert "Mốc so sánh: năm 2021" in said
+
+
+def test_english_in_everyday_words(seeded):
+    said = ask(seeded, "Who's the point person for public finance reform?", lang="en")
+    assert "Tuyết Nhung" in said
+    said = ask(seeded, "When is the final wrap-up scheduled?", lang="en")
+    assert "11/2025" in said
+    said = ask(seeded, "Anything due in the next couple of weeks?", lang="en")
+    assert "14 days" in said or "(10/5 - 24/5/2025)" in said
