@@ -93,7 +93,7 @@ DUE_STRICT = ("den han", "toi han", "sap den han", "sap toi han", "sap het han",
 # must be done is the plan's tasks)
 DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "deadline",
              "han", "lich", "schedule", "phai nop", "nop gi", "phai lam", "can lam",
-             "chuan bi")
+             "chuan bi", "anything", "to file", "hand in", "turn in", "send in")
 DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted", "qua roi",
         "het roi", "qua han")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
@@ -110,7 +110,11 @@ DAY_ASKED = ("ngay may", "ngay nao", "hom nao", "ngay bao nhieu", "ngay cu the",
 RECIPIENT = ("gui ai", "gui cho ai", "nop cho ai", "gui ve dau", "nop ve dau", "to whom",
              "recipient*", "noi nhan", "sent to", "submitted to", "cho ai")
 BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro", "chua dat",
-          "khong dat", "behind", "late", "overdue", "at risk", "lagging", "off track", "van de",
+          "khong dat", "behind schedule", "falling behind", "fallen behind", "fell behind",
+          "targets behind", "items behind", "running behind", "what is behind", "what s behind",
+          "whats behind", "anything behind", "which are behind", "late", "overdue", "at risk",
+          "lagging",
+          "off track", "van de",
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
 # what follows a result: a penalty or a reward
 CONSEQUENCE = ("bi phat", "phat bao nhieu", "phat tien", "bi tru", "tru bao nhieu", "tru diem",
@@ -148,7 +152,8 @@ ISSUER = ("which office issued", "what office issued", "which agency issued", "w
           "don vi ban hanh", "ban hanh boi", "who issued",
           "issuer", "issued by", "noi ban hanh", "ke hoach cua ai", "ke hoach nay cua ai",
           "van ban cua ai", "cua co quan nao", "co quan nao",
-          "don vi nao ban hanh")
+          "don vi nao ban hanh", "put this out", "put out", "put it out", "put the plan out",
+          "put this plan out", "published by", "who published")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban hanh", "do ai ky",
           "who signed", "signed by", "signer", "signature", "who signs")
 ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "when was",

@@ -569,3 +569,10 @@ def test_english_in_everyday_words(seeded):
     assert "11/2025" in said
     said = ask(seeded, "Anything due in the next couple of weeks?", lang="en")
     assert "14 days" in said or "(10/5 - 24/5/2025)" in said
+    said = ask(seeded, "Anything we have to hand in over the next couple of weeks?", lang="en")
+    assert "(10/5 - 24/5/2025)" in said
+    said = ask(seeded, "Which office put this plan out?", lang="en")
+    assert "Phòng Giáo dục và Đào tạo quận Hà Đông" in said
+    # "behind" a law is no target behind schedule
+    said = ask(seeded, "Which resolution is behind the urban government pilot?", lang="en")
+    assert "97/2019" in said and "⚠️" not in said
