@@ -618,7 +618,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     # what is behind — not "không đạt thì bị phạt bao nhiêu": what follows a miss, which the
     # plan's text says or does not
     if cue(norm, BEHIND) and not code_target and not cue(norm, NOT_BEHIND) and \
-            not cue(norm, CONSEQUENCE):
+            not cue(norm, CONSEQUENCE) and not (
+                timely and (cue(norm, DUE_STRICT) or cue(norm, NEXT))):  # "còn mốc nào cần chú ý"
         q.area = area
         return _set(q, "behind")
 

@@ -70,13 +70,13 @@ _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "wh
                 "who haven t", "ai con thieu")
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
 _MY_REPORTS = re.compile(
-    rf"(?:^|\s){ME} (?:da |vua )?(?:bao cao|gui|nop|cap nhat)(?:\s|$)"
+    rf"(?:^|\s)(?:{ME}|thay) (?:da |vua )?(?:bao cao|bao(?! nhieu)|gui|nop|cap nhat)(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "
     r"report)(?:\s|$)")
 _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
-           "may lan", "bao nhieu lan",
+           "may lan", "bao nhieu lan", "may roi", "tuan truoc", "thang truoc", "quy truoc",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi", "bao cao roi", "nop roi",
            "gui roi",

@@ -576,3 +576,13 @@ def test_english_in_everyday_words(seeded):
     # "behind" a law is no target behind schedule
     said = ask(seeded, "Which resolution is behind the urban government pilot?", lang="en")
     assert "97/2019" in said and "⚠️" not in said
+
+
+def test_own_reports_in_short_words_and_a_period_with_what_to_watch(seeded):
+    said = ask(seeded, "tuần trước em báo mấy rồi nhỉ", who="Lê Thị Bích Hậu")
+    assert "92%" in said
+    said = ask(seeded, "thầy gửi báo cáo mấy lần rồi", who="Nguyễn Văn Bình")
+    assert "40/50" in said and "31/50" in said
+    # "cần chú ý" with a period and "còn mốc nào": what falls due, not what is behind
+    said = ask(seeded, "từ giờ tới cuối năm còn mốc nào cần chú ý")
+    assert said.startswith("📅") and "Tổng kết" in said
