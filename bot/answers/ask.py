@@ -126,11 +126,17 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
                                public_plan)[0]
         answered: list[Reply] = []
         first_subject = _subject(snap, parts[0], today, officers)
+        # "em phụ trách gì, đã báo cáo chưa": the asker is the subject of what follows
+        first_own = actor.language == "vi" and own.asks_own(normalise(parts[0]))
         for i, part in enumerate(parts):
             reply, score = best_answer(engine, session, plan, snap, actor, part, today,
                                        officers, public_plan)
             pointing = i and (plain.refers_back(part)
                               or _names_nothing(snap, part, today, officers))
+            if i and first_own and not own.asks_own(normalise(part)):
+                mine = own.own_work(engine, session, snap, actor, f"em {part}", today)
+                if mine is not None:
+                    reply, score, pointing = mine, 0.9, False
             if i and (score < CARRY or pointing):
                 # "… và ai phối hợp?", "… số liệu bao nhiêu?", "… its target?": the first
                 # part's subject
@@ -139,7 +145,9 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
                                             officers, public_plan)
                 if better > score or (pointing and better >= score):
                     reply = again
-            if all(reply.text != other.text for other in answered):
+            # one answer saying all another says ("no report yet" + their work) stands for both
+            answered = [other for other in answered if other.text not in reply.text]
+            if all(reply.text not in other.text for other in answered):
                 answered.append(reply)
         return plain.join(answered)
 

@@ -239,8 +239,10 @@ class TextIndex:
         meant = rescued(question)
         content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
                    and not w.isdigit() and w != "%"]
+        kept = set(words)  # a word the lexicons said as the plan's is no typed word any more
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
-                 and fold(w[1:]).replace("dd", "d") not in FORM]
+                 and fold(w[1:]).replace("dd", "d") not in FORM
+                 and fold(w[1:]).replace("dd", "d") in kept]
         unknown = [w for w in content if w not in self.idf and w not in self.known
                    and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]

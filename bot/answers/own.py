@@ -118,7 +118,9 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
     mine = " ".join(_SCHOOL.sub(" truong em ", norm).split())  # "trường chị đã nộp": the school
-    if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm)) and \
+    reported_yet = asks_own(norm) and _DONE_YET.search(norm) and cue(norm, ("bao cao", "nop",
+                                                                              "gui", "report*"))
+    if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm) or reported_yet) and \
             (cue(norm, _BEFORE) or _DONE_YET.search(norm) or cue(norm, _PROGRESS_ASKED)) and \
             not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
         if cue(norm, _PROGRESS_ASKED) and actor.role == "officer":
