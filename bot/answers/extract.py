@@ -652,7 +652,8 @@ _RECIPIENTS_ASKED = re.compile(r"(?<![a-z])(?:phan noi nhan|noi nhan (?:gom|co|l
                                r"recipients)(?![a-z])")
 # … or the plan itself said to be sent somewhere ("KH 737 gửi cho những nơi nào")
 _PLAN_SENT = re.compile(r"(?<![a-z])(?:ke hoach|van ban nay|plan)(?: [a-z0-9]+){0,3} "
-                        r"(?:duoc )?gui (?:cho |den |toi |ve )?(?:nhung |cac )?(?:co quan|noi|"
+                        r"(?:duoc )?(?:gui|gui di|phat di|phat hanh|phat) (?:cho |den |toi |ve )?"
+                        r"(?:nhung |cac )?(?:co quan|noi|"
                         r"don vi|dau|ai)(?: nao)?(?![a-z])|(?:plan|it) (?:is |was )?(?:sent|"
                         r"distributed) to")
 

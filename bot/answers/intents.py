@@ -64,7 +64,8 @@ WHO = ("ai", "nguoi nao", "bo phan nao", "can bo nao", "don vi nao", "dong chi n
 RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam nhan", "duoc giao",
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
                "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam",
-               "lam chinh", "phu trach chinh", "chiu trach nhiem chinh", "look after",
+               "lam chinh", "phu trach chinh", "chiu trach nhiem chinh", "dang om", "om nhung",
+               "duoc phan", "duoc phan cong", "look after",
                "looks after", "take care of", "takes care of", "driving", "runs", "run by",
                "deal with", "deals with")
 PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
@@ -118,6 +119,7 @@ BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro
           "can chu y", "yeu kem", "tut lai", "worst", "not on track", "kem")
 # what follows a result: a penalty or a reward
 CONSEQUENCE = ("bi phat", "phat bao nhieu", "phat tien", "bi tru", "tru bao nhieu", "tru diem",
+               "thuong thi dua", "tien thuong",
                "bi xu ly gi", "duoc thuong", "thuong bao nhieu", "thuong gi", "khen thuong gi",
                "what reward", "any reward", "a reward", "rewards", "rewarded", "penalty for",
                "penalties", "what penalty", "a penalty", "penalised", "penalized", "punished",
@@ -161,6 +163,7 @@ ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", 
           "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
           "ky hom nao", "ra doi")
 PLAN_STATUS = ("ap dung den", "ap dung toi", "den khi nao", "toi khi nao", "den nam nao",
+               "toi nam nao", "tu nam nao",
                "keo dai den", "until when", "how long",
                "con hieu luc", "hieu luc", "het hieu luc", "het han", "ket thuc", "con dung",
                "con ap dung", "con thuc hien", "still", "current", "valid", "finish*", "end",
@@ -526,7 +529,8 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     if cue(norm, HELP) and not hits and not code_target:
         return _set(q, "help")
 
-    if cue(norm, SIGNER) and not people and not found_officers:
+    if cue(norm, SIGNER) and not found_officers and all(not p.name for p in people):
+        # "ai ký", "trưởng phòng ký kế hoạch tên gì": the signature block, not the title's work
         return _set(q, "plan", topic="signer")  # "ai ký": "ký" is no "định kỳ"
 
     # who is responsible — and the reverse, what someone is responsible for

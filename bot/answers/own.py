@@ -80,7 +80,7 @@ _BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi"
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi", "bao cao roi", "nop roi",
            "gui roi",
-           "last", "latest", "previous", "recent*")
+           "last", "latest", "previous", "recent*", "yet", "so far")
 # "… báo cáo tiến độ chưa ạ": a question that ends asking whether it is done
 _DONE_YET = re.compile(r"(?:^|\s)(?:roi )?chua(?: (?:a|nhi|vay|ha|nhe|the|ak|e|em|c|chi|anh))?"
                        r"\s*$")
@@ -140,6 +140,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     theirs = their_reports(engine, session, snap, actor, text)
     if theirs is not None:
         return theirs
+    if _names_another(session, snap, actor, norm):
+        return None  # "cô Nhung ngoài việc của mình còn phối hợp gì": hers, not the asker's
     if asks_own(norm) and cue(norm, WHO) and (cue(norm, PARTNERS) or cue(norm, COORDINATE)):
         # "tôi phối hợp với ai", "chị phối hợp … người thực hiện chính là ai"
         department = session.get(m.Officer, actor.officer_id).department
@@ -158,6 +160,19 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
             cue(norm, ("nop", "den han", "han", "submit", "due")):
         return None  # "tháng này mình phải nộp gì": what is due, for the asker's role
     return officer_work(engine, session, snap, actor, norm, today)
+
+
+def _names_another(session: Session, snap: PlanSnapshot, actor: Actor, norm: str) -> bool:
+    """Does the question name an officer other than the asker, by honorific and given name?"""
+    if not _HONORED_NAME.search(norm):
+        return False
+    officers = [OfficerRef(r[0], r[1]) for r in session.exec(
+        select(m.Officer.id, m.Officer.full_name).where(m.Officer.active)).all()]
+    _, named = find_people(snap, norm, officers)
+    return any(o.id != actor.officer_id for o in named)
+
+
+_HONORED_NAME = re.compile(r"(?<![a-z])(?:co|thay|chi|anh|ba|ong|dong chi|c|a) [a-z]+")
 
 
 def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,

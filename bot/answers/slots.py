@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-_Q = r"(iv|iii|ii|i|[1-4])"
+_Q = r"(iv|iii|ii|i|[1-4]|mot|hai|ba|bon|tu)"  # "quý ba" is quarter III
 _YEAR = r"((?:19|20)\d{2})"
 
 _QUARTER = re.compile(
@@ -84,8 +84,11 @@ def next_days(today: dt.date, days: int) -> Period:
     return Period("days", today, today + dt.timedelta(days=days), days, "next")
 
 
+_QUARTER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4}
+
+
 def _quarter_number(text: str) -> int:
-    return ROMAN.get(text) or int(text)
+    return ROMAN.get(text) or _QUARTER_WORDS.get(text) or int(text)
 
 
 def _has(text: str, *phrases: str) -> bool:

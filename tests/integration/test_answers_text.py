@@ -596,3 +596,21 @@ def test_the_asker_stays_the_subject_of_a_message_about_their_own_work(seeded):
     said = ask(seeded, "em phải lo mảng nào, đã gửi báo cáo gì chưa", who="Phạm Thị Minh Lý")
     assert "Chưa có báo cáo nào" in said and said.count("👤 Phạm Thị Minh Lý") == 1
     assert len(said) <= 1500
+
+
+def test_more_everyday_forms(seeded):
+    said = ask(seeded, "trưởng phòng ký kế hoạch này tên là gì")
+    assert "Kế hoạch không ghi gì thêm về người ký" in said
+    assert "Quý III/2025" in ask(seeded, "quý ba thì báo cáo phải nộp trước ngày nào")
+    said = ask(seeded, "kế hoạch này phát đi những nơi nào")
+    assert "Nơi nhận" in said
+    said = ask(seeded, "kế hoạch áp dụng từ năm nào tới năm nào")
+    assert "2021-2025" in said
+    said = ask(seeded, "anh Dũng đang ôm những mảng nào")
+    assert said.startswith("👤 Vũ Ngọc Dũng")
+    # a colleague named by honorific and given name: theirs, not the asker's own work
+    said = ask(seeded, "chị Nhung ngoài việc của mình còn phối hợp việc gì",
+               who="Nguyễn Tuấn An")
+    assert "Tuyết Nhung" in said and "Tuấn An" not in said.split("\n")[0]
+    said = ask(seeded, "Have I reported anything yet?", who="Nguyễn Tuấn An", lang="en")
+    assert "No report" in said or "no report" in said
