@@ -35,6 +35,7 @@ from bot.answers.intents import (
     target_by_code,
     understand,
 )
+from bot.answers.lexicon import plan_words
 from bot.answers.normalise import clean, normalise, tokens
 from bot.answers.retrieval import STOPWORDS
 from bot.answers.snapshot import PlanSnapshot, snapshot
@@ -241,6 +242,11 @@ def structured_score(q: Question, snap: PlanSnapshot | None = None) -> float:
     return 0.9
 
 
+_MONEY = re.compile(r"(?<![a-z])kinh phi(?![a-z])")  # the lexicons' word for money asked
+_DISCIPLINE = re.compile(r"(?<![a-z])(?:ky luat|xu ly|discipline\w*|sanction\w*)(?![a-z])")
+_FORM_OF = re.compile(r"(?<![a-z])(?:(?:muc|hinh thuc|loai|kieu) (?:nao|gi|j)|khien trach|"
+                      r"canh cao|cach chuc|buoc thoi viec|what kind|which kind|what form|"
+                      r"how severe)(?![a-z])")
 CONSEQUENCE_SURE = 0.7  # a sentence on what follows a result must explain this much of the rest
 # a sentence of the plan that says what follows a result
 _SAYS_CONSEQUENCE = re.compile(r"(?<![a-z])(?:thuong|ky luat|xu ly|phat|tru diem|thi dua)"
@@ -335,6 +341,22 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if found is not None:
             return Reply(found.text), found.score
     listed = extract.asks_list(plain_text) and not extract.asks_amount(plain_text)
+    if q.intent in ("target", "area", "choose", "obligation") and \
+            _MONEY.search(plan_words(normalise(plain_text))) and \
+            "kinh_phi" not in extract.text_index(snap).idf:
+        # "budget for the online meeting system": the plan gives no money figure at all
+        said = t("answers.text.not_said", lang, plan=snap.short(lang),
+                 what=t("answers.money", lang))
+        return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
+    if _DISCIPLINE.search(normalise(plain_text)) and _FORM_OF.search(normalise(plain_text)):
+        # "kỷ luật mức nào, khiển trách hay cảnh cáo": the plan says a breach is disciplined,
+        # never in what form or how much — said so, with what it does say
+        said = t("answers.text.not_said", lang, plan=snap.short(lang),
+                 what=t("answers.discipline_form", lang))
+        found = extract.text_answer(snap, plain_text, lang, t)
+        if found is not None and found.said:
+            return Reply(f"{said}\n{found.text}"), 0.9
+        return Reply(said), 0.9
     if cue(normalise(plain_text), CONSEQUENCE):
         # "đạt 85% thì được thưởng gì", "penalty for late reports": no card says what follows a
         # result; a sentence of the plan that says it, sure of the rest, may

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from bot.answers import slots
 from bot.answers.lexicon import plan_words
@@ -419,8 +420,11 @@ def _given_names(snap: PlanSnapshot, norm: str,
                 continue
             for p in snap.people:
                 name = normalise(p.name or "")
-                if len(name.split()) == 2 and name[0] == pair[0] and \
-                        fuzz.ratio(pair, name) >= NAME_FLOOR and p not in people:
+                if len(name.split()) == 2 and name[0] == pair[0] and p not in people and (
+                        fuzz.ratio(pair, name) >= NAME_FLOOR
+                        # "Kim Xa": the first word whole, one letter of the second off
+                        or a == name.split()[0] and len(b) >= 2
+                        and Levenshtein.distance(b, name.split()[1]) == 1):
                     people.append(p)
     return people, found
 

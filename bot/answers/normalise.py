@@ -103,8 +103,8 @@ ABBREVIATIONS: dict[str, str] = {
     "hs": "hoc sinh",
     "hs tthc": "ho so thu tuc hanh chinh",
     "mn oi": "moi nguoi oi",
-    # "… vậy mn", "… ko mn": "mọi người" addressed at the end, not "mầm non"
-    **{f"{p} mn": f"{said} moi nguoi" for p, said in (
+    # "… vậy mn", "… ko mn": "mọi người" addressed at the end, not "mầm non" — dropped
+    **{f"{p} mn": said for p, said in (
         ("vay", "vay"), ("z", "vay"), ("v", "vay"), ("nhe", "nhe"), ("nha", "nha"), ("a", "a"),
         ("ak", "a"), ("ha", "ha"), ("ko", "khong"), ("k", "khong"), ("khong", "khong"),
         ("hk", "khong"), ("oi", "oi"), ("voi", "voi"), ("nhi", "nhi"))},

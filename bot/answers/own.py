@@ -48,7 +48,8 @@ _OWN = re.compile(
     r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
     # "của anh/chị" unless a name follows: only words that cannot be one
     r"|(?:cua|voi) (?:anh|a|chi)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
-    r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|\d+)(?:\s|$)|\s*$)"
+    r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|den dau|toi dau|\d+)"
+    r"(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
     # "năm nay anh phải đạt", "mảng chị phụ trách" — not "cô Diệu Anh phụ trách"
     rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"

@@ -614,3 +614,14 @@ def test_more_everyday_forms(seeded):
     assert "Tuyết Nhung" in said and "Tuấn An" not in said.split("\n")[0]
     said = ask(seeded, "Have I reported anything yet?", who="Nguyễn Tuấn An", lang="en")
     assert "No report" in said or "no report" in said
+
+
+def test_names_with_a_slip_levels_of_discipline_and_money(seeded):
+    said = ask(seeded, "Kim Xa lo mảng nào")  # the first word whole, one letter off after
+    assert said.startswith("👤 Kim Sa")
+    said = ask(seeded, "mảng của chị đến đâu rồi", who="Đỗ Thị Tuyết Nhung")
+    assert said.startswith("👤 Đỗ Thị Tuyết Nhung")
+    said = ask(seeded, "làm khó người dân thì bị kỷ luật hình thức nào")
+    assert "không nêu hình thức, mức kỷ luật cụ thể" in said and "xử lý kỷ luật" in said
+    said = ask(seeded, "How much money is budgeted for simplifying procedures?", lang="en")
+    assert "does not specify any budget or amount of money" in said

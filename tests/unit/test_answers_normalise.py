@@ -122,6 +122,6 @@ def test_until_the_end_of_a_period_runs_from_today():
 
 
 def test_mn_at_the_end_addresses_everyone():
-    assert normalise("chỉ tiêu bn vậy mn").endswith("vay moi nguoi")
-    assert normalise("có hạn nào ko mn").endswith("khong moi nguoi")
+    assert normalise("chỉ tiêu bn vậy mn") == "chi tieu bao nhieu vay"
+    assert normalise("có hạn nào ko mn") == "co han nao khong"
     assert "mam non" in normalise("trường mn phải làm gì")
