@@ -189,6 +189,12 @@ def _defines(folded: str, words: list[str]) -> bool:
     return bool(is_) and bool(words) and all(w in said for w in words)
 
 
+# "bắt đầu từ ngày nào", "since when": the sentence that says from which date
+_START_ASKED = re.compile(r"(?<![a-z])(?:tu ngay nao|tu khi nao|tu bao gio|bat dau|since when|"
+                          r"from when|from what date|start\w*)(?![a-z])")
+_STARTS = re.compile(r"(?<![a-z])tu (?:ngay )?\d{1,2}/\d{1,2}/\d{4}")
+
+
 def asks_date(question: str) -> bool:
     return bool(_DATE_ASKED.search(fold(question or "")))
 
@@ -308,6 +314,7 @@ class TextIndex:
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
         asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
         date_asked = asks_date(question)
+        start_asked = bool(_START_ASKED.search(folded))
         often = asks_often(question)
         head = list_head(question)
         defined = _DEFINITION.search(folded) and [w for w in content if "_" not in w]
@@ -328,6 +335,8 @@ class TextIndex:
                 rank += 0.15
             if date_asked and dated(s.text):  # "từ ngày nào": the sentences with a date
                 rank += 0.15
+                if start_asked and _STARTS.search(s.folded):  # "… từ 01/7/2021": a start
+                    rank += 0.15
             if often and says_often(s.text):  # "bao lâu một lần": the sentences that say it
                 rank += 0.15
             if rows_last and s.passage.section.startswith(APPENDIX):

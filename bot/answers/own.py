@@ -35,7 +35,7 @@ ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typ
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
 _WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
           r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai|"
-          r"co nhung|co chi tieu|co bao nhieu|"
+          r"co nhung|co chi tieu|co bao nhieu|bao(?! nhieu)|moi (?:bao|nop|gui)|"
           r"la nguoi (?:phoi hop|thuc hien|phu trach)|"
           # "em phải làm gì", not "em cần danh sách"
           r"(?:phai|can) (?:lam|nop|bao cao|gui|dat|hoan thanh|phu trach|phoi hop|lo|"
@@ -71,7 +71,8 @@ _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "wh
                 "who haven t", "ai con thieu")
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
 _MY_REPORTS = re.compile(
-    rf"(?:^|\s)(?:{ME}|thay) (?:da |vua )?(?:bao cao|bao(?! nhieu)|gui|nop|cap nhat)(?:\s|$)"
+    rf"(?:^|\s)(?:{ME}|thay) (?:da |vua |moi )?(?:bao cao|bao(?! nhieu)|gui|nop|cap nhat)"
+    r"(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "

@@ -208,7 +208,7 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
 _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
          "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
          "khong")
-_SPLIT = re.compile(r"\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*",
+_SPLIT = re.compile(r"(\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*)",
                     re.IGNORECASE)
 
 
@@ -255,13 +255,24 @@ _ASKED = re.compile(r"(?<=\?)")  # after a question mark (its run kept with it)
 def _pieces(sentence: str) -> list[str]:
     if len(sentence) > LONG:  # a paste, not questions typed: whole (and linear to read)
         return [sentence.strip()] if sentence.strip() else []
-    pieces = [p.strip() for p in _SPLIT.split(sentence) if p and p.strip()]
+    # the pieces and what was typed between them ("rồi" may be "then" or "already": a piece
+    # kept with the one before keeps the word)
+    split = _SPLIT.split(sentence)
+    pieces, joints, joint = [], [], ""
+    for i, chunk in enumerate(split):
+        if i % 2:
+            joint += chunk
+        elif chunk.strip():
+            pieces.append(chunk.strip())
+            joints.append(joint if len(pieces) > 1 else "")
+            joint = ""
     parts: list[str] = []
     carried = ""  # a piece that asks nothing, after a whole question: it begins the next one
     for i, piece in enumerate(pieces):
         later = pieces[i + 1] if i + 1 < len(pieces) else ""
+        glue = _glue(joints[i])
         if carried:
-            piece, carried = f"{carried}, {piece}", ""
+            piece, carried = f"{carried}{glue}{piece}", ""
         if parts and _asks(parts[-1]) and not _asks(piece) and later and _asks(later) and \
                 len(tokens(normalise(piece))) >= 5 and not _WHEN_LAST.search(later):
             carried = piece  # "…bao nhiêu, và tỷ lệ hồ sơ … đúng hạn, trước hạn là bao nhiêu"
@@ -274,10 +285,17 @@ def _pieces(sentence: str) -> list[str]:
             continue
         if parts and (not _asks(piece) or not _asks(parts[-1]) or len(tokens(
                 normalise(piece))) < 2):
-            parts[-1] = f"{parts[-1]}, {piece}"
+            parts[-1] = f"{parts[-1]}{glue}{piece}"
         else:
             parts.append(piece)
     return [p for p in parts if p]
+
+
+def _glue(joint: str) -> str:
+    """What joins two pieces kept together: the words typed between them ("rồi", "và"), else
+    a comma."""
+    words = joint.strip(" ,;+?")
+    return f" {words} " if words else ", "
 
 
 _FORM = re.compile(r"\b(?:là|la|bao nhiêu|bao nhieu|bn|mấy|may|gì|gi|j|nào|nao|ai|khi nào|"

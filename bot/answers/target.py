@@ -127,6 +127,9 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             target.coordinators)))
     if actor.is_member and year is not None and year < today.year:
         lines.append(_year_figure(session, target, year, lang))  # that year's, not today's
+    elif actor.is_member and year is None and phase is not None and phase.end < today:
+        # a phase gone by: its last year's figure, not today's against today's goal
+        lines.append(_year_figure(session, target, phase.end.year, lang))
     elif actor.is_member:
         a = figures.assessments(engine, session, [target], today)[target.id]
         progress = figure_lines(target, a, lang)

@@ -625,3 +625,17 @@ def test_names_with_a_slip_levels_of_discipline_and_money(seeded):
     assert "không nêu hình thức, mức kỷ luật cụ thể" in said and "xử lý kỷ luật" in said
     said = ask(seeded, "How much money is budgeted for simplifying procedures?", lang="en")
     assert "does not specify any budget or amount of money" in said
+
+
+def test_a_start_date_a_past_phase_and_words_between_pieces(seeded):
+    """"từ ngày nào": the sentence that says from which date; a phase gone by shows that
+    phase's last figure, not today's against today's goal; "rồi" meaning "already" stays."""
+    said = ask(seeded, "thí điểm chính quyền đô thị bắt đầu từ khi nào")
+    assert "01/7/2021" in said
+    said = ask(seeded, "tỷ lệ họp trực tuyến giai đoạn 2021-2023 phải đạt bao nhiêu")
+    assert "40%" in said and "85%" not in said and "năm 2023" in said
+    assert split("trường mình nộp rồi à? được bao nhiêu") == ["trường mình nộp rồi à",
+                                                            "được bao nhiêu"]
+    said = ask(seeded, "em mới báo 92 thôi, còn thiếu bao nhiêu so với chỉ tiêu",
+               who="Lê Thị Bích Hậu")
+    assert "92%" in said and "100%" in said
