@@ -30,7 +30,8 @@ FLOORS = {"questions-blind-1.yaml": 126, "questions-blind-2.yaml": 88,
           "questions-blind-30.yaml": 79, "questions-blind-31.yaml": 74,
           "questions-blind-32.yaml": 70, "questions-blind-33.yaml": 78,
           "questions-blind-34.yaml": 78, "questions-blind-35.yaml": 77,
-          "questions-blind-36.yaml": 77, "questions-blind-37.yaml": 75}
+          "questions-blind-36.yaml": 77, "questions-blind-37.yaml": 75,
+          "questions-blind-38.yaml": 72, "questions-blind-39.yaml": 75}
 
 
 def test_check_applies_alternatives_and_forbid():
