@@ -135,7 +135,8 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             pointing = i and (plain.refers_back(part)
                               or _names_nothing(snap, part, today, officers))
             if i and first_own and not own.asks_own(normalise(part)):
-                mine = own.own_work(engine, session, snap, actor, f"em {part}", today)
+                mine = own.own_work(engine, session, snap, actor, f"em {part}", today,
+                                     officers)
                 if mine is not None:
                     reply, score, pointing = mine, 0.9, False
             if i and (score < CARRY or pointing):
@@ -278,7 +279,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
                 public_plan: bool = False) -> tuple[Reply, float]:
     """The better of the structured answer and the plan's text, with its score."""
     lang = actor.language
-    mine = own.own_work(engine, session, snap, actor, text, today)
+    mine = own.own_work(engine, session, snap, actor, text, today, officers)
     school = own.school_words(text, actor)
     plain_text = school or text  # "trường mình": the plan's words
     if mine is not None:
@@ -312,20 +313,19 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if q.intent in ("target", "area") and asks_actual(normalise(text), q.year, today):
         # "SIPAS năm 2023 thực tế đạt bao nhiêu": the plan sets aims, the reports say results
         when = t("answers.actual.year", lang, year=q.year) if q.year else ""
-        return Reply(f"{t('answers.actual', lang, plan=snap.short(lang), when=when)}\n"
-                     f"{structured.text}", structured.buttons), 0.9
+        return _above(t("answers.actual", lang, plan=snap.short(lang), when=when),
+                      structured), 0.9
     thing = extract.counted(plain_text) if lang != "en" else []  # English: no typed words
     if thing and (q.intent in ("target", "area") or q.intent == "plan" and q.topic is None) \
             and not _counts(snap, q, thing):
         # "mỗi trường cần bao nhiêu máy tính": the plan counts in its own units, not this
         what = f"“{extract.counted_as_typed(extract.text_index(snap), plain_text, thing)}”"
         if q.intent != "plan":
-            said = t("answers.not_counted", lang, plan=snap.short(lang), what=what)
-            return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
-        return Reply(t("answers.text.not_said", lang, plan=snap.short(lang),
-                       what=t("answers.number_of", lang, what=what))), 0.9
+            return _above(t("answers.not_counted", lang, plan=snap.short(lang), what=what),
+                          structured), 0.9
+        return Reply(_not_said(snap, lang, t("answers.number_of", lang, what=what))), 0.9
     if outside is not None:  # a target asked for a year the plan does not reach
-        structured = Reply(f"{outside.text}\n{structured.text}", structured.buttons)
+        structured = _above(outside.text, structured)
     score = structured_score(q, snap)
     command = PERMISSION.get(q.intent)
     if command and not allowed(actor.role, command, public_plan):
@@ -341,33 +341,28 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         if found is not None:
             return Reply(found.text), found.score
     listed = extract.asks_list(plain_text) and not extract.asks_amount(plain_text)
+    plain_norm = normalise(plain_text)
     if q.intent in ("target", "area", "choose", "obligation") and \
-            _MONEY.search(plan_words(normalise(plain_text))) and \
+            _MONEY.search(plan_words(plain_norm)) and \
             "kinh_phi" not in extract.text_index(snap).idf:
         # "budget for the online meeting system": the plan gives no money figure at all
-        said = t("answers.text.not_said", lang, plan=snap.short(lang),
-                 what=t("answers.money", lang))
-        return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
-    if _DISCIPLINE.search(normalise(plain_text)) and _FORM_OF.search(normalise(plain_text)):
+        return _above(_not_said(snap, lang, t("answers.money", lang)), structured), 0.9
+    if _DISCIPLINE.search(plain_norm) and _FORM_OF.search(plain_norm):
         # "kỷ luật mức nào, khiển trách hay cảnh cáo": the plan says a breach is disciplined,
         # never in what form or how much — said so, with what it does say
-        said = t("answers.text.not_said", lang, plan=snap.short(lang),
-                 what=t("answers.discipline_form", lang))
+        said = _not_said(snap, lang, t("answers.discipline_form", lang))
         found = extract.text_answer(snap, plain_text, lang, t)
-        if found is not None and found.said:
-            return Reply(f"{said}\n{found.text}"), 0.9
-        return Reply(said), 0.9
-    if cue(normalise(plain_text), CONSEQUENCE):
+        return Reply(f"{said}\n{found.text}" if found is not None and found.said else said), 0.9
+    if cue(plain_norm, CONSEQUENCE):
         # "đạt 85% thì được thưởng gì", "penalty for late reports": no card says what follows a
         # result; a sentence of the plan that says it, sure of the rest, may
         found = extract.text_answer(snap, plain_text, lang, t)
         if found is not None and found.said and found.score >= CONSEQUENCE_SURE and \
                 _SAYS_CONSEQUENCE.search(fold(found.text)):
             return Reply(found.text), found.score
-        said = t("answers.text.not_said", lang, plan=snap.short(lang),
-                 what=t("answers.consequence", lang))
+        said = _not_said(snap, lang, t("answers.consequence", lang))
         if q.intent in ("target", "area", "choose", "obligation", "review"):
-            return Reply(f"{said}\n{structured.text}", structured.buttons), 0.9
+            return _above(said, structured), 0.9
         return Reply(said), 0.9
     # a report found by its name may still be the lesser answer: the plan's sentence that
     # says more of the question ("kết quả nhiệm vụ quận giao báo cáo về đâu") is weighed
@@ -422,7 +417,7 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         # the plan does not say it: say so, with the nearest passage if one comes near, and
         # the structured answerer's own "not found" with its buttons
         if q.intent in ("unknown", "not_found"):
-            return Reply(f"{found.text}\n{structured.text}", structured.buttons), found.score
+            return _above(found.text, structured), found.score
         return Reply(found.text), found.score  # not a near miss's card, nor its buttons
     if q.intent == "due" and q.period is None and q.topic is None and not found.said and \
             found.nearest and found.sentences and extract.asks_date(plain_text):
@@ -434,6 +429,15 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if score < ASK_BACK:
         return Reply(found.text), found.score
     return structured, score
+
+
+def _above(line: str, reply: Reply) -> Reply:
+    """A reply with a line said before it (what the plan does not say, then what it does)."""
+    return Reply(f"{line}\n{reply.text}", reply.buttons)
+
+
+def _not_said(snap: PlanSnapshot, lang: str, what: str) -> str:
+    return t("answers.text.not_said", lang, plan=snap.short(lang), what=what)
 
 
 def _counts(snap: PlanSnapshot, q: Question, thing: list[str]) -> bool:

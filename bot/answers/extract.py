@@ -247,8 +247,7 @@ class TextIndex:
                    and not w.isdigit() and w != "%"]
         kept = set(words)  # a word the lexicons said as the plan's is no typed word any more
         typed = [w for w in toned_words(question) if fold(w[1:]) not in stop
-                 and fold(w[1:]).replace("dd", "d") not in FORM
-                 and fold(w[1:]).replace("dd", "d") in kept]
+                 and (plain := fold(w[1:]).replace("dd", "d")) not in FORM and plain in kept]
         unknown = [w for w in content if w not in self.idf and w not in self.known
                    and not is_form(w)]
         form = [w for w in content if w not in self.idf and is_form(w)]

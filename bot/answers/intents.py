@@ -76,9 +76,11 @@ REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao
 REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao cao",
                   "cac bao cao", "which", "what reports", "nao sap", "gi phai nop", "nop gi",
                   "co han", "co phai nop", "any report*")  # "tháng này có hạn báo cáo không"
-REVIEW = ("so ket", "tong ket", "review", "reviews", "mid term", "midterm", "giua chang",
-          "giua ky", "giua ke hoach", "danh gia giua", "cuoi chang", "wrap-up", "wrap up",
-          "midpoint", "mid-point", "stocktake", "stock-take", "final evaluation")
+# the two reviews by their everyday names: the mid-term one (sơ kết), the final one (tổng kết)
+MIDTERM = ("so ket", "mid term", "midterm", "giua chang", "giua ky", "giua ke hoach",
+           "danh gia giua", "midpoint", "mid-point")
+FINAL = ("tong ket", "cuoi chang", "wrap-up", "wrap up")
+REVIEW = (*MIDTERM, *FINAL, "review", "reviews", "stocktake", "stock-take", "final evaluation")
 REPORT = ("bao cao", "report", "reports", "reporting")
 DEADLINE = ("khi nao", "bao gio", "ngay nao", "thoi han", "han", "han nop", "han cuoi", "when",
             "what date", "by when", "luc nao", "thang nao", "nop truoc", "truoc ngay",
@@ -779,9 +781,7 @@ def _best_target(target_hits: list[Hit], area: AreaInfo | None,
 
 
 def _review_for(snap: PlanSnapshot, norm: str) -> ReviewInfo | None:
-    kinds = (("so ket", "mid term", "midterm", "mid", "giua chang", "giua ky", "giua ke hoach",
-              "danh gia giua", "midpoint", "mid-point"),
-             ("tong ket", "final", "cuoi chang", "wrap-up", "wrap up"))
+    kinds = ((*MIDTERM, "mid"), (*FINAL, "final"))
     if all(cue(norm, words) for words in kinds):
         return None  # both: list them all
     for words in kinds:

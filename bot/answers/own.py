@@ -113,7 +113,9 @@ def school_words(text: str, actor: Actor | None = None) -> str | None:
 
 
 def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, text: str,
-             today: dt.date) -> Reply | None:
+             today: dt.date, officers: list[OfficerRef]) -> Reply | None:
+    """The asker's own work, reports and school, or None when the question is not about them
+    (`officers`: the roster's active officers, read once by the caller)."""
     norm = normalise(text)
     if actor.officer_id is None:
         return None
@@ -139,10 +141,10 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
             if work is not None:
                 return Reply(f"{reports.text}\n\n{work.text}", work.buttons)
         return reports
-    theirs = their_reports(engine, session, snap, actor, text)
+    theirs = their_reports(engine, session, snap, actor, text, officers)
     if theirs is not None:
         return theirs
-    if _names_another(session, snap, actor, norm):
+    if _names_another(snap, actor, norm, officers):
         return None  # "cô Nhung ngoài việc của mình còn phối hợp gì": hers, not the asker's
     if asks_own(norm) and cue(norm, WHO) and (cue(norm, PARTNERS) or cue(norm, COORDINATE)):
         # "tôi phối hợp với ai", "chị phối hợp … người thực hiện chính là ai"
@@ -164,21 +166,21 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     return officer_work(engine, session, snap, actor, norm, today)
 
 
-def _names_another(session: Session, snap: PlanSnapshot, actor: Actor, norm: str) -> bool:
+def _names_another(snap: PlanSnapshot, actor: Actor, norm: str,
+                   officers: list[OfficerRef]) -> bool:
     """Does the question name an officer other than the asker, by honorific and given name?"""
     if not _HONORED_NAME.search(norm):
         return False
-    officers = [OfficerRef(r[0], r[1]) for r in session.exec(
-        select(m.Officer.id, m.Officer.full_name).where(m.Officer.active)).all()]
     _, named = find_people(snap, norm, officers)
     return any(o.id != actor.officer_id for o in named)
 
 
+# someone else by honorific and name — not "em …", how the asker speaks of themself
 _HONORED_NAME = re.compile(r"(?<![a-z])(?:co|thay|chi|anh|ba|ong|dong chi|c|a) [a-z]+")
 
 
 def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
-                  text: str) -> Reply | None:
+                  text: str, officers: list[OfficerRef]) -> Reply | None:
     """"Anh Ngọc Dũng báo cáo lần gần nhất hôm nào?", "THCS Lê Lợi nộp mấy lần rồi": one named
     officer's or school's latest reports, for a leader or an administrator (a principal: their
     own school's)."""
@@ -186,8 +188,6 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     if actor.role not in ("leader", "admin", "principal") or not cue(norm, _BEFORE) or \
             not cue(norm, ("bao cao", "gui", "nop", "report*")):
         return None
-    officers = [OfficerRef(r[0], r[1]) for r in session.exec(
-        select(m.Officer.id, m.Officer.full_name).where(m.Officer.active)).all()]
     schools = [unit_id for unit_id, name in session.exec(select(m.Unit.id, m.Unit.name)).all()
                if (own := _own_name(name)) and has_phrase(norm, own)]
     if actor.role == "principal":  # their own school named: its reports ("Lê Lợi nộp mấy lần")

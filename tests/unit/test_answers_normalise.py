@@ -125,3 +125,12 @@ def test_mn_at_the_end_addresses_everyone():
     assert normalise("chỉ tiêu bn vậy mn") == "chi tieu bao nhieu vay"
     assert normalise("có hạn nào ko mn") == "co han nao khong"
     assert "mam non" in normalise("trường mn phải làm gì")
+
+
+def test_the_toned_expansions_are_the_abbreviations_with_their_tones():
+    """Two lists of one idea must not drift: each acronym's toned words fold to its expansion."""
+    from bot.answers.normalise import ABBREVIATIONS, TONED_EXPANSIONS
+    from bot.core.text import fold
+
+    assert {k: v for k, v in TONED_EXPANSIONS.items()
+            if fold(v).replace("đ", "d") != ABBREVIATIONS.get(k)} == {}
