@@ -54,7 +54,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.replies import Button, Reply
 from bot.core.text import fold
-from bot.core.vocab import ButtonPrefix, ask_data, parse_button
+from bot.core.vocab import ButtonPrefix, Unit, ask_data, parse_button
 from storage import models as m
 
 # intent -> the command whose permission it needs (bot/core/access.py)
@@ -442,13 +442,15 @@ def _not_said(snap: PlanSnapshot, lang: str, what: str) -> str:
 
 def _counts(snap: PlanSnapshot, q: Question, thing: list[str]) -> bool:
     """Does the plan item found count the thing asked ("bao nhiêu cán bộ" of a target about
-    cán bộ)? A target of another thing, or the plan itself, gives no such number."""
+    cán bộ)? A target of another thing, a share, or the plan itself gives no such number."""
     if q.intent == "target" and q.target is not None:
         targets = [q.target]
     elif q.intent == "area" and q.area is not None:
         targets = snap.area_targets(q.area.code)
     else:
         targets = []
+    # a share is no count: "tối thiểu bao nhiêu cuộc" of the % of meetings held online
+    targets = [tg for tg in targets if tg.unit != Unit.PERCENT]
     said = " ".join(normalise(f"{tg.name} {tg.text} {' '.join(tg.keywords)}") for tg in targets)
     return f" {thing[0]} " in f" {said} "
 

@@ -9,7 +9,7 @@ import re
 
 from bot.answers import wording
 from bot.answers.intents import COMPARE, Question, cue
-from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
+from bot.answers.snapshot import AreaInfo, PlanSnapshot, TargetInfo, cite
 from bot.core.access import Actor
 from bot.core.catalogue import t
 from bot.core.formatting import fmt_number
@@ -43,11 +43,22 @@ _BASELINE = re.compile(r"so voi (?:(?:nam )?\d{4}(?!\s*-)|(?:cac |nhung )?(?:chi
                        r"yeu cau|ke hoach|target)|(?:nam |moc )?nao)")
 
 
+# "2 giai đoạn", "hai giai đoạn", "các giai đoạn", "giữa 2 gđ": the phases together, by count
+_BOTH = re.compile(r"(?<![a-z0-9])(?:2|hai|cac|ca 2|ca hai|both|two|the two)\s+"
+                   r"(?:giai doan|gd|phases?)(?![a-z])")
+
+
+def across_phases(norm: str) -> bool:
+    """Two phases or years named, or the phases named together by count."""
+    return len(named_periods(norm)) >= 2 or bool(_BOTH.search(norm))
+
+
 def asks_compare(norm: str) -> bool:
     """Comparing words, or two phases or years named together ("so với năm 2021" is the
-    baseline of a target, not a comparison)."""
+    baseline of a target, not a comparison); "có gì khác" across the phases."""
     norm = _BASELINE.sub(" ", norm)
-    return cue(norm, COMPARE) or len(named_periods(norm)) >= 2
+    return cue(norm, COMPARE) or len(named_periods(norm)) >= 2 or (
+        bool(_BOTH.search(norm)) and cue(norm, ("khac",)))
 
 
 def _target(q: Question) -> TargetInfo | None:
@@ -60,16 +71,26 @@ def _target(q: Question) -> TargetInfo | None:
     return max(close, key=lambda tg: len({(v.phase, v.year) for v in tg.values}))
 
 
+def _area(q: Question) -> AreaInfo | None:
+    """The area a comparison names when no target fits ("chỉ tiêu thể chế 2 giai đoạn có gì
+    khác": the comparing words dilute the area's share as they do a target's)."""
+    if q.hits and q.hits[0].entity.kind == "area" and q.hits[0].confidence >= 0.25 and \
+            across_phases(q.text):
+        return q.hits[0].entity.item
+    return None
+
+
 def compare_reply(snap: PlanSnapshot, actor: Actor, q: Question, text: str) -> Reply | None:
     if not asks_compare(q.text):
         return None
     lang = actor.language
     target = None if q.intent == "area" else _target(q)
-    if target is None and q.area is not None:
-        lines = [t("answers.compare.area", lang, name=q.area.name_en if lang == "en"
-                   else q.area.name)]
+    area = q.area if q.area is not None or target is not None else _area(q)
+    if target is None and area is not None:
+        lines = [t("answers.compare.area", lang, name=area.name_en if lang == "en"
+                   else area.name)]
         sources = []
-        for tg in snap.area_targets(q.area.code):
+        for tg in snap.area_targets(area.code):
             name = tg.name_en if lang == "en" and tg.name_en else tg.name
             lines.append(f"• {tg.code} {name}: {wording.requirements(tg.values, tg.unit, lang)}")
             sources += [v.source for v in tg.values]

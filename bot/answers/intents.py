@@ -505,12 +505,14 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     words = tokens(norm)
     found_index = index(snap)
     about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
-    hits = found_index.search(about) if tokens(about) else []
+    # "ai lo …": a who-question's own words the plan never uses are no unknown subject
+    form = WHO_FORM if cue(norm, WHO) else frozenset()
+    hits = found_index.search(about, form=form) if tokens(about) else []
     # a word of a who-question's form the plan never uses ("ai lo …") is no unknown subject
     unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM and w not in FORM]
     translated = plan_words(about)
     if translated != about:  # English words said as the plan's own: the better of both
-        hits = _merge(hits, found_index.search(translated))
+        hits = _merge(hits, found_index.search(translated, form=form))
         unknown = [w for w in unknown if w in set(found_index.unknown(plan_words(norm)))]
     q.hits = hits
     with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter

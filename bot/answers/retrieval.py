@@ -181,12 +181,16 @@ class Index:
         content, _, _ = self.query(normalised)
         return [w for w in dict.fromkeys(content) if w not in self.idf]
 
-    def search(self, normalised: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
+    def search(self, normalised: str, kinds: tuple[str, ...] | None = None,
+               form: frozenset[str] = frozenset()) -> list[Hit]:
+        """Items the question names, best first. `form`: words of the question's form that
+        are no subject when the plan never uses them ("ai lo …": "lo" is not an unknown thing
+        asked about)."""
         content, feats, corrected = self.query(normalised)
         if not content:
             return []
         known = [w for w in dict.fromkeys(content) if w in self.idf]
-        unknown = [w for w in dict.fromkeys(content) if w not in self.idf]
+        unknown = [w for w in dict.fromkeys(content) if w not in self.idf and w not in form]
         total = sum(self.idf[w] for w in known) + UNKNOWN_WEIGHT * len(unknown)
         pairs = [f for f in feats if " " in f]
         hits = []
