@@ -30,7 +30,9 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 88,
           "questions-blind-32.yaml": 70, "questions-blind-33.yaml": 78,
           "questions-blind-34.yaml": 78, "questions-blind-35.yaml": 78,
           "questions-blind-36.yaml": 77, "questions-blind-37.yaml": 75,
-          "questions-blind-38.yaml": 74, "questions-blind-39.yaml": 77}
+          "questions-blind-38.yaml": 74, "questions-blind-39.yaml": 77,
+          "questions-blind-40.yaml": 70, "questions-blind-41.yaml": 69,
+          "questions-blind-42.yaml": 60, "questions-blind-43.yaml": 76}
 
 
 def test_check_applies_alternatives_and_forbid():
