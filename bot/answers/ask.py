@@ -120,7 +120,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             return Reply(t("plan.none", actor.language))
         snap = snapshot(engine, session, plan)
         officers = _officers(session)
-        prepared = plain.prepare(snap, text, officers, actor.language)
+        prepared = plain.prepare(snap, text, officers, actor.language, actor.name)
         parts = plain.split(prepared)
         if len(parts) == 1:
             return best_answer(engine, session, plan, snap, actor, prepared, today, officers,

@@ -5,7 +5,9 @@ Whose items (the same rule for /due and the questions):
 - a principal: the recurring reports (schools feed them), the targets measured per school, and
   whatever is assigned to the officers of their school;
 - a leader or admin: everything in the plan.
-Reviews (sơ kết, tổng kết) concern everyone. Overdue targets in scope (deadline passed, figure
+Reviews (sơ kết, tổng kết) concern everyone; the office's recurring reports someone else sends
+are listed apart for an officer (the units feed them: "tháng này có báo cáo nào phải nộp").
+Overdue targets in scope (deadline passed, figure
 short of the requirement — `bot.progress` rules) come first, then the items by date with the
 days left. Recurring reports whose date passed without a submission (bot.reporting.submissions:
 the same list the digest shows) come next; in the current period, passed ones that were sent are
@@ -157,6 +159,13 @@ def due_reply(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapshot
             sources.append(after[0].source)
     if not overdue and not unsent and not past_period and period.contains(today):
         lines.append(t("answers.due.no_overdue", lang))
+    office = [i for i in plan_items(session, plan, snap, period.start, period.end)
+              if i.kind == "obligation" and not scope.has(i) and in_area(i)
+              and (past_period or i.last_day >= today)]
+    if office:  # the office's reports others send: everyone feeds them, so everyone sees them
+        lines.append(t("answers.due.office", lang))
+        lines += _item_lines(office, today, lang, past_period)
+        sources += [i.source for i in office]
     lines.append(cite(snap, sources, lang))
     return Reply("\n".join(lines), _buttons(snap, period, lang))
 

@@ -24,6 +24,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
+from bot.core.vocab import TargetState
 from bot.progress.wording import value_text
 from bot.reporting import Refusal
 from bot.reporting.history import History, history
@@ -34,7 +35,7 @@ from storage import models as m
 ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typed on phones
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
 _WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
-          r"con|chua|da|bao cao|gui|nop|cap nhat|dung ten|lo|co dung|co phu|co phai|"
+          r"con|chua|da|bao cao|gui|nop|nhap|cap nhat|dung ten|lo|co dung|co phu|co phai|"
           r"co nhung|co chi tieu|co bao nhieu|bao(?! nhieu)|moi (?:bao|nop|gui)|"
           r"la nguoi (?:phoi hop|thuc hien|phu trach)|"
           # "em phải làm gì", not "em cần danh sách"
@@ -47,7 +48,7 @@ _OWN = re.compile(
     # "của em", "của tôi" whatever follows ("chỉ tiêu của em giờ đạt bao nhiêu")
     r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
     # "của anh/chị" unless a name follows: only words that cannot be one
-    r"|(?:cua|voi) (?:anh|a|chi)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
+    r"|(?:cua|voi) (?:anh|a|chi|c)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
     r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|den dau|toi dau|\d+)"
     r"(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
@@ -71,7 +72,7 @@ _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "wh
                 "who haven t", "ai con thieu")
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
 _MY_REPORTS = re.compile(
-    rf"(?:^|\s)(?:{ME}|thay) (?:da |vua |moi )?(?:bao cao|bao(?! nhieu)|gui|nop|cap nhat)"
+    rf"(?:^|\s)(?:{ME}|thay) (?:da |vua |moi )?(?:bao cao|bao(?! nhieu)|gui|nop|nhap|cap nhat)"
     r"(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
@@ -126,7 +127,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
                                                                               "gui", "report*"))
     if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm) or reported_yet) and \
             (cue(norm, _BEFORE) or _DONE_YET.search(norm) or cue(norm, _PROGRESS_ASKED)) and \
-            not cue(norm, _DEADLINE_ASKED) and not cue(norm, _GAP):
+            not cue(norm, _DEADLINE_ASKED) and (not cue(norm, _GAP) or actor.role == "principal"):
         if cue(norm, _PROGRESS_ASKED) and actor.role == "officer":
             # "em nộp 92 rồi, đã đạt chỉ tiêu chưa": their targets' figures against the goals
             work = officer_work(engine, session, snap, actor, norm, today)
@@ -135,6 +136,11 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         found = my_history(engine, actor, norm)
         reports = _history_reply(found, actor) or \
             Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
+        if isinstance(found, History) and found.lines and actor.role == "principal" and \
+                actor.unit_id is not None and (cue(norm, _PROGRESS_ASKED) or cue(norm, _AGAINST)):
+            # "trường mình báo 30/50, đạt chỉ tiêu chưa": the school's figures against the goals
+            against = school_against(engine, session, snap, actor, found, today)
+            return Reply(f"{reports.text}\n\n{against}", reports.buttons)
         if isinstance(found, History) and not found.lines and actor.role == "officer":
             # none yet: what they are to report, so the answer says what to do next
             work = officer_work(engine, session, snap, actor, norm, today)
@@ -214,6 +220,39 @@ def _own_name(unit_name: str) -> str:
 
 
 _LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")
+
+
+_AGAINST = ("chi tieu", "muc tieu", "so voi", "target*", "goal")
+
+
+def school_against(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                   found: History, today: dt.date) -> str:
+    """Each target in a school's reports: what the plan requires, the school's own figure (the
+    one assessment, on that school's reports) and how it stands."""
+    lang = actor.language
+    by_code = {tg.code: tg for tg in snap.targets}
+    targets = [by_code[c] for c in dict.fromkeys(line.code for line in found.lines)
+               if c in by_code]
+    states = figures.assessments(engine, session, targets, today, unit_id=actor.unit_id)
+    lines, sources = [t("answers.own.against", lang)], []
+    for tg in targets:
+        a = states.get(tg.id)
+        name = tg.name_en if lang == "en" and tg.name_en else tg.name
+        now = selected_values(tg, today.year, None) or list(tg.values)  # today's goal
+        line = f"• {tg.code} {name}: {wording.requirements(now, tg.unit, lang)}"
+        sources += [v.source for v in now]
+        if a is not None and a.figure.value is not None:
+            line += t("answers.own.school_figure", lang, value=value_text(
+                a.figure.value, tg.unit, lang), date=fmt_date(
+                clock.local(a.figure.reported_at).date()))
+            state = t("answers.state.achieved", lang) if a.state == TargetState.ACHIEVED else \
+                t("answers.own.not_yet", lang, state=t(f"answers.area_state.{a.state}", lang)) \
+                if f"{a.state}" in ("on_track", "at_risk", "behind") else \
+                t(f"answers.state.{a.state}", lang)
+            line += f" — {state}"
+        lines.append(line)
+    lines.append(cite(snap, sources, lang))
+    return "\n".join(lines)
 
 
 def my_history(engine: Engine, actor: Actor, norm: str = "") -> History | Refusal:

@@ -9,6 +9,7 @@ Teen code and phone abbreviations are data: `bot.answers.normalise.ABBREVIATIONS
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rapidfuzz import fuzz, process
 
@@ -119,7 +120,38 @@ _GREETING = re.compile(r"^\s*(?:(?:xin )?chào[^,.!:]{0,20}[,.!:]\s*)?"
                        r"(?:việc|câu|ý|điều)\s*[:,.]\s*)", re.IGNORECASE)
 
 
-def _without_intro(text: str) -> str:
+# "thay Binh day …", "c Sa nè, …", "ừ anh Dũng đây …", "Em là Mai TH Văn Yên, …": the asker
+# names themself, typed any way, with or without a stop after it (read folded, letter by letter)
+_SELF = re.compile(r"^\s*(?:(?:u|uh|um|da|vang|alo|a lo|hi|hello)[\s,.!]+)?"
+                   r"(?:(?:thay|co|anh|chi|em|bac|chu|c|a|e)\s+([a-z]+(?:\s+[a-z]+){0,2})\s+"
+                   r"(?:day|ne|hoi|nho hoi|xin hoi|hoi la)(?:\s*[:.,!]+\s*|\s+)"
+                   r"|(?:em|toi|minh|t|e) la ([a-z]+)(?=[\s,.!])[^,.!?:]{0,40}"
+                   r"[,.!:]\s*)")
+
+
+def _letters(text: str) -> str:
+    """Folded letter by letter, so a match's place is the same in the text as typed."""
+    out = []
+    for c in text:
+        base = "".join(x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d"))
+                       if unicodedata.category(x) != "Mn")
+        out.append(base[:1] if len(base) >= 1 else c)
+    return "".join(out)
+
+
+def _without_self(text: str, asker: str | None) -> str:
+    """The message without the asker naming themself, when the name is theirs."""
+    if not asker:
+        return text
+    m = _SELF.match(_letters(text))
+    own = set(fold(asker).split())
+    if m and set((m.group(1) or m.group(2) or "").split()) <= own and text[m.end():].strip():
+        return text[m.end():]
+    return text
+
+
+def _without_intro(text: str, asker: str | None = None) -> str:
+    text = _without_self(text, asker)
     m = _INTRO.match(text)
     if m and all(w[:1].isupper() for w in m.group(1).split()):
         text = text[m.end():]
@@ -131,13 +163,14 @@ def _without_intro(text: str) -> str:
 _EVERY = re.compile(r"(?<!\w)([hH])ằng(?=\s+(?:năm|tháng|quý|tuần|ngày)(?!\w))")
 
 
-def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi") -> str:
+def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi",
+            asker: str | None = None) -> str:
     """The question with misspelt words replaced by the word of the plan or roster meant (not
     in English: an English word is no misspelt Vietnamese one). A word typed with its tone
     marks is meant as typed ("tết" is no "tiết") unless the plan never uses it and a close
     word makes a pair the plan uses with its neighbour ("tài chín công" → "tài chính công",
     "côg dẫn" after "tài chính" → "công")."""
-    raw = _EVERY.sub(r"\1àng", _without_intro(nfc(text or "")))
+    raw = _EVERY.sub(r"\1àng", _without_intro(nfc(text or ""), asker))
     if lang == "en":
         return raw
     known, targets, pairs = vocabulary(snap, officers)
@@ -318,7 +351,9 @@ def subject(part: str) -> str:
 # a later part that points back at the first one's subject ("its target", "của nó")
 _BACK = re.compile(r"(?<![a-z])(?:its|it|their|them|cua no|no|chi tieu do|linh vuc do|"
                    r"mang do|viec do|cai do|bao cao do|tieu chi do|"
-                   r"(?:co|chi|anh|em|thay|ong|ba) (?:ay|do)|nguoi (?:ay|do)|him|her)(?![a-z])")
+                   r"(?:co|chi|anh|em|thay|ong|ba) (?:ay|do)|nguoi (?:ay|do)|him|her|"
+                   # "…, so (với) chỉ tiêu còn thiếu bao nhiêu": the gap of what came before
+                   r"^so (?:voi )?(?:chi tieu|muc tieu)|^(?:vay )?con thieu)(?![a-z])")
 
 
 def refers_back(part: str) -> bool:

@@ -25,9 +25,12 @@ async def test_due_depends_on_who_asks(engine):
     for out in (officer, principal, leader):
         assert "Quý IV/2025 (01/10 - 31/12/2025)" in out
         assert "Tổng kết Kế hoạch CCHC giai đoạn 2021-2025" in out  # reviews concern everyone
-    # the officer: their own target, not other people's reports or targets
+    # the officer: their own target, not other people's targets; the office's reports others
+    # send are listed apart
     assert "Chỉ tiêu CQS-1" in officer and "hạn 31/12/2025 (còn 51 ngày)" in officer
-    assert "TTHC hàng tháng" not in officer and "TC-1" not in officer
+    own_part, office = officer.split("Báo cáo chung của phòng")
+    assert "TTHC hàng tháng" not in own_part and "TC-1" not in officer
+    assert "Báo cáo kết quả giải quyết TTHC hàng tháng" in office
     # the principal: the reports schools feed and the targets measured per school
     assert "Báo cáo CCHC định kỳ về Văn phòng Sở (Quý III/2025): trước 01/12/2025" in principal
     assert "Báo cáo kết quả giải quyết TTHC hàng tháng" in principal

@@ -651,3 +651,31 @@ def test_who_words_an_area_compared_by_count_and_a_year_after_the_plan(seeded):
     assert "TC-4" in said and "80%" in said and "100%" in said
     assert "theo từng giai đoạn" not in ask(seeded, "kh nay dua tren kh nao cua so vs quan")
     assert "kết thúc năm 2025" in ask(seeded, "kh 737 con hieu luc ko, nam 2026 dung tiep dc k")
+
+
+def test_an_officer_sees_the_offices_reports_others_send(seeded):
+    """"tháng này có báo cáo nào phải nộp" of an officer with no report of their own: the
+    office's recurring reports in the period, apart from their own work."""
+    clock.set(dt.datetime(2025, 5, 14, 8))
+    said = answer(seeded, asker(seeded, "Ngô Thị Lan Hương", "vi"),
+                  "thang nay co bao cao nao phai nop ko", dt.date(2025, 5, 14)).text
+    own_part, office = said.split("Báo cáo chung của phòng")
+    assert "Không có việc nào đến hạn" in own_part and "01/6/2025" not in own_part
+    assert "Quý II/2025): trước 01/6/2025" in office
+    # the leader's scope is everything: nothing is listed apart
+    assert "Báo cáo chung" not in ask(seeded, "tháng này có gì đến hạn")
+
+
+def test_the_asker_naming_themself_and_a_schools_figures_against_the_goals(seeded):
+    """"thay Binh day, …", "c Sa nè, …", "Em là Mai TH Văn Yên, …": the asker naming themself
+    is no part of the question (someone else's name stays); a principal asking whether the
+    school's reports reach the target sees the school's figure against today's goal."""
+    said = ask(seeded, "thay Binh day, truong minh bc hop truc tuyen toi dau r, dat chi tieu chua",
+               who="Nguyễn Văn Bình")
+    assert "80% (40/50)" in said and "≥ 85% — trường: 80%" in said and "chưa đạt" in said
+    against = said.split("So với chỉ tiêu")[1].split("\n\n")[0]
+    assert "40%" not in against and "2021-2023" not in against  # the past phase's goal is past
+    said = ask(seeded, "Em nhập 30/50 rồi, vậy so với chỉ tiêu là đạt chưa ạ?", who="Trần Thị Mai")
+    assert "trường: 60%" in said and "≥ 85%" in said
+    said = ask(seeded, "c Sa nè, tiến độ mảng của c tới đâu rồi", who="Hoàng Thị Kim Sa")
+    assert "Hoàng Thị Kim Sa" in said and "30% (báo cáo 01/3/2025)" in said

@@ -134,3 +134,19 @@ def test_the_toned_expansions_are_the_abbreviations_with_their_tones():
 
     assert {k: v for k, v in TONED_EXPANSIONS.items()
             if fold(v).replace("đ", "d") != ABBREVIATIONS.get(k)} == {}
+
+
+def test_the_asker_naming_themself_is_dropped_only_when_it_is_their_name():
+    from bot.answers.plain import _without_self
+
+    assert _without_self("thay Binh day, truong minh bc chua", "Nguyễn Văn Bình") == \
+        "truong minh bc chua"
+    assert _without_self("ừ anh Dũng đây năm nay bao nhiêu", "Vũ Ngọc Dũng") == "năm nay bao nhiêu"
+    assert _without_self("Em là Mai TH Văn Yên, trường em đạt chưa", "Trần Thị Mai") == \
+        "trường em đạt chưa"
+    # someone else's name, or nothing after it, stays
+    assert _without_self("co Mai day, truong co da bao cao chua", "Phan Văn Thắng") == \
+        "co Mai day, truong co da bao cao chua"
+    assert _without_self("em là người phụ trách, em cần nộp gì", "Trần Thị Hòa") == \
+        "em là người phụ trách, em cần nộp gì"
+    assert _without_self("c Sa nè", "Hoàng Thị Kim Sa") == "c Sa nè"
