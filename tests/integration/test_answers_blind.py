@@ -32,7 +32,8 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 88,
           "questions-blind-36.yaml": 77, "questions-blind-37.yaml": 75,
           "questions-blind-38.yaml": 77, "questions-blind-39.yaml": 78,
           "questions-blind-40.yaml": 73, "questions-blind-41.yaml": 73,
-          "questions-blind-42.yaml": 60, "questions-blind-43.yaml": 79}
+          "questions-blind-42.yaml": 60, "questions-blind-43.yaml": 79,
+          "questions-blind-44.yaml": 73, "questions-blind-45.yaml": 71}
 
 
 def test_check_applies_alternatives_and_forbid():
