@@ -41,6 +41,7 @@ EXTRA_STOP = frozenset("""
 ke hoach nhac nhac den de cap quy dinh the nao nhu sao gi ca nhung nao ai dau ntn sao vay
 z v oi mn moi nguoi ak a ha nhe nha khong ko k hk thi the lien quan ve viec xac dinh phai lam
 plan say says said mention mentions about does do what which who how is are the of
+basically roughly briefly
 """.split())
 
 
@@ -178,7 +179,9 @@ _DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
 
 
 # "X là gì", "X là những gì": a definition; the sentence "X (của …) là …" gives it
-_DEFINITION = re.compile(r"(?<![a-z])la (?:gi|nhung gi|cai gi|j)(?![a-z])")
+# "X là gì", "what is X", "X tập trung vào cái gì" (its "trọng tâm … là")
+_DEFINITION = re.compile(r"(?<![a-z])(?:la (?:gi|nhung gi|cai gi|j)|tap trung (?:vao )?(?:cai )?"
+                         r"(?:gi|j)|focus\w*|what (?:is|are|s))(?![a-z])")
 DEFINES_BONUS = 0.15
 
 
@@ -316,7 +319,8 @@ class TextIndex:
         start_asked = bool(_START_ASKED.search(folded))
         often = asks_often(question)
         head = list_head(question)
-        defined = _DEFINITION.search(folded) and [w for w in content if "_" not in w]
+        defined = _DEFINITION.search(folded) and [w for w in content if "_" not in w
+                                                  and w in self.idf]  # the plan's words
         # the appendix's rows are the targets' table, which the structured answer reads: for
         # what is to be done (not an amount, a person, a year) the plan's sections come first
         rows_last = not (asks_amount(question) or asks_who or years)

@@ -24,6 +24,7 @@ from bot.core.catalogue import t
 from bot.core.clock import clock
 from bot.core.formatting import fmt_date
 from bot.core.replies import Reply
+from bot.core.text import fold, nfc
 from bot.core.vocab import TargetState
 from bot.progress.wording import value_text
 from bot.reporting import Refusal
@@ -41,6 +42,7 @@ _WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach
           # "em phải làm gì", not "em cần danh sách"
           r"(?:phai|can) (?:lam|nop|bao cao|gui|dat|hoan thanh|phu trach|phoi hop|lo|"
           r"thuc hien|gi|nhung))")
+_ONLY = r"(?:chi |cung |van |thi )?"  # "em chỉ là người phối hợp", "chị cũng phụ trách"
 # "ngành mình", "phòng mình": ours, the office's — not the asker's own work
 _OURS = re.compile(r"(?<![a-z])(?:nganh|phong|quan|ke hoach|so|chung ta) (?:minh|em|toi|ta)"
                    r"(?![a-z])")
@@ -51,10 +53,10 @@ _OWN = re.compile(
     r"|(?:cua|voi) (?:anh|a|chi|c)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
     r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|den dau|toi dau|\d+)"
     r"(?:\s|$)|\s*$)"
-    rf"|(?:^|\s)(?:em|toi|minh|tui) {_WORKS}(?:\s|$)"
+    rf"|(?:^|\s)(?:em|toi|minh|tui) {_ONLY}{_WORKS}(?:\s|$)"
     # "năm nay anh phải đạt", "mảng chị phụ trách" — not "cô Diệu Anh phụ trách"
     rf"|(?:^|(?:^|\s)(?:nay|thi|ma|va|con|la|mang|viec|phan|vuc|cai|nhung)\s)"
-    rf"(?:anh|a|chi|c|e) {_WORKS}(?:\s|$)"
+    rf"(?:anh|a|chi|c|e) {_ONLY}{_WORKS}(?:\s|$)"
     # "tổ em", "tổ e" — not "to e-government"
     r"|(?:^|\s)(?:to|bo phan|nhom) (?:em|e(?! government)|toi|minh|chung em|chung toi)(?:\s|$)"
     r"|(?:^|\s)(?:my|mine)(?:\s|$)|(?:^|\s)(?:am i|do i|have i|i have to|i must|"
@@ -150,7 +152,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     theirs = their_reports(engine, session, snap, actor, text, officers)
     if theirs is not None:
         return theirs
-    if _names_another(snap, actor, norm, officers):
+    if _names_another(snap, actor, text, officers):
         return None  # "cô Nhung ngoài việc của mình còn phối hợp gì": hers, not the asker's
     if asks_own(norm) and cue(norm, WHO) and (cue(norm, PARTNERS) or cue(norm, COORDINATE)):
         # "tôi phối hợp với ai", "chị phối hợp … người thực hiện chính là ai"
@@ -172,13 +174,23 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     return officer_work(engine, session, snap, actor, norm, today)
 
 
-def _names_another(snap: PlanSnapshot, actor: Actor, norm: str,
+def _names_another(snap: PlanSnapshot, actor: Actor, text: str,
                    officers: list[OfficerRef]) -> bool:
-    """Does the question name an officer other than the asker, by honorific and given name?"""
+    """Does the question name an officer other than the asker, by honorific and given name?
+    A word typed with other tone marks is another word ("chị đứng tên" names no Dũng)."""
+    norm = normalise(text)
     if not _HONORED_NAME.search(norm):
         return False
     _, named = find_people(snap, norm, officers)
-    return any(o.id != actor.officer_id for o in named)
+    typed = re.findall(r"\w+", nfc(text).lower())
+    return any(o.id != actor.officer_id and _typed_as_named(typed, o.full_name) for o in named)
+
+
+def _typed_as_named(typed: list[str], full_name: str) -> bool:
+    """The name's last word is typed as it is spelt or without marks, not as another word."""
+    given = nfc(full_name).split()[-1].lower()
+    alike = [w for w in typed if fold(w) == fold(given)]
+    return not alike or any(w in (given, fold(given)) for w in alike)
 
 
 # someone else by honorific and name — not "em …", how the asker speaks of themself
@@ -282,6 +294,11 @@ def _next_deadline(target: TargetInfo, today: dt.date) -> dt.date | None:
     return min(ahead) if ahead else None
 
 
+# "đứng tên chính … còn mảng nào chỉ phối hợp", "thực hiện hay phối hop": both kinds asked
+_LEADS = ("phu trach", "responsible", "duoc giao", "thuc hien", "dung ten", "chinh", "chu tri",
+          "lead*", "in charge", "own*")
+
+
 def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor, norm: str,
                  today: dt.date) -> Reply | None:
     lang = actor.language
@@ -289,8 +306,8 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
                         .order_by(m.Assignment.id)).all()
     targets = {tg.id: tg for tg in snap.targets}
     obligations = {o.id: o for o in snap.obligations}
-    kinds = ("coordinator",) if cue(norm, COORDINATE) and not cue(
-        norm, ("phu trach", "responsible", "duoc giao")) else ("responsible", "coordinator")
+    kinds = ("coordinator",) if cue(norm, COORDINATE) and not cue(norm, _LEADS) \
+        else ("responsible", "coordinator")
     mine = [(a.kind, targets.get(a.target_id), obligations.get(a.obligation_id)) for a in rows]
     mine = [x for x in mine if x[1] is not None or x[2] is not None]
     if not mine:

@@ -150,8 +150,16 @@ def _without_self(text: str, asker: str | None) -> str:
     return text
 
 
+# "nói ngắn gọn thì …", "tóm lại …": how one sums up, no part of what is asked
+_SUMMING = re.compile(r"^\s*(?:noi (?:ngan gon|tom lai|chung|gon)|tom lai|dai khai|nhin chung|"
+                      r"in short|briefly|basically)(?: la| thi)?[\s,:]+")
+
+
 def _without_intro(text: str, asker: str | None = None) -> str:
     text = _without_self(text, asker)
+    summing = _SUMMING.match(_letters(text))
+    if summing and text[summing.end():].strip():
+        text = text[summing.end():]
     m = _INTRO.match(text)
     if m and all(w[:1].isupper() for w in m.group(1).split()):
         text = text[m.end():]
@@ -239,10 +247,12 @@ def prepare(snap: PlanSnapshot, text: str, officers, lang: str = "vi",
 # --- several questions in one --------------------------------------------------------------
 
 _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "bao gio", "dau",
-         "sao", "the nao", "la", "who", "what", "when", "which", "how", "where", "bn", "j", "ko",
-         "khong")
-_SPLIT = re.compile(r"(\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*)",
-                    re.IGNORECASE)
+         "sao", "the nao", "la", "who", "what", "whats", "when", "which", "how", "where", "bn",
+         "j", "ko", "khong")
+_SPLIT = re.compile(r"(\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*"
+                    # English typed on without a stop: "who handles X whats the Y target"
+                    r"|\s+(?=(?:whats|what's|what is|what are|when is|when's|who is|who's|"
+                    r"how many|how much)\s))", re.IGNORECASE)
 
 
 _WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm nào|hom nao|ngày nào|"

@@ -679,3 +679,27 @@ def test_the_asker_naming_themself_and_a_schools_figures_against_the_goals(seede
     assert "trường: 60%" in said and "≥ 85%" in said
     said = ask(seeded, "c Sa nè, tiến độ mảng của c tới đâu rồi", who="Hoàng Thị Kim Sa")
     assert "Hoàng Thị Kim Sa" in said and "30% (báo cáo 01/3/2025)" in said
+
+
+def test_both_kinds_of_own_work_a_toned_word_no_name_and_what_a_reform_focuses_on(seeded):
+    """"đứng tên chính … còn mảng nào chỉ phối hợp": both kinds, and "đứng" is no Dũng; "em
+    chỉ là người phối hợp" is one's own; "X tập trung vào cái gì" / "what is the main focus of
+    X": the sentence that says what X's focus is; "nói ngắn gọn thì" sums up, asks nothing."""
+    said = ask(seeded, "chị đứng tên chính ở mảng nào, còn mảng nào chị chỉ phối hợp thôi",
+               who="Đỗ Thị Tuyết Nhung")
+    assert "Phụ trách (5)" in said and "TCC-1" in said and "Phối hợp (3)" in said
+    said = ask(seeded, "e chỉ là người phối hợp thôi đúng k, phối hợp với những ai",
+               who="Trần Thị Hòa")
+    assert said.startswith("👤 Trần Thị Hòa") and "Diệu Anh" in said
+    for question, lang in (("nói ngắn gọn thì cchc lần này tập trung vào cái gì là chính", "vi"),
+                           ("What is the main focus of administrative reform?", "en")):
+        said = ask(seeded, question, lang=lang)
+        assert "Trọng tâm của CCHC là cải cách TTHC" in said, question
+
+
+def test_english_typed_on_without_a_stop_is_split_at_its_questions():
+    assert split("who handles admin procedures whats the 2024-2025 simplification target and "
+                 "when is the final review") == ["who handles admin procedures",
+                                                 "whats the 2024-2025 simplification target",
+                                                 "when is the final review"]
+    assert split("tell me what is the target for SIPAS") == ["tell me what is the target for SIPAS"]
