@@ -185,6 +185,7 @@ COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the 
 COVERS_MUCH_MORE = 0.4  # … or, a little less sure (TEXT_MARGIN), this much more
 UNKNOWN_MOST = 0.6  # words the plan never uses are half the question: an item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
+LIST_MARGIN = 0.25  # a list asked of what a target is about: the text's list, a little less sure
 # readings that find a plan item by some of the question's words: when most of its words are
 # ones the plan never uses ("nộp báo cáo quý trễ bị phạt bao nhiêu"), the item is a guess
 GUESSES = ("area", "target", "choose", "who", "obligation", "review")
@@ -310,6 +311,14 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
             lines.insert(at, t("answers.target.wording", lang,
                                text=extract.clip(said.text, 300)))
             structured = Reply("\n".join(lines), structured.buttons)
+    detail = extract.detail_asked(snap, text)
+    if detail:
+        # "gửi báo cáo quý về email nào": the report is the plan's, its email is not (beside
+        # one item's card; never a whole area's numbers as if they answered)
+        said = _not_said(snap, lang, f"“{detail}”")
+        if q.intent in ("obligation", "target", "review", "who"):
+            return _above(said, structured), 0.9
+        return Reply(said), 0.9
     if q.intent in ("target", "area") and asks_actual(normalise(text), q.year, today):
         # "SIPAS năm 2023 thực tế đạt bao nhiêu": the plan sets aims, the reports say results
         when = t("answers.actual.year", lang, year=q.year) if q.year else ""
@@ -377,8 +386,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     if others and not (score >= 0.9 and q.intent in ("target", "who")
                        and all(f"{n}/" in structured.text for n in others)):
         return Reply(found.text), found.score  # never another document's facts as this one's
-    margin = 0.0 if listed and q.intent in ("area", "who_of", "choose", "target") \
-        else TEXT_MARGIN  # "những kỹ năng gì": a list from the text beats a card of values
+    # "những kỹ năng gì": a list from the text beats a card of values
+    margin = -LIST_MARGIN if listed and q.intent == "target" else 0.0 if listed and \
+        q.intent in ("area", "who_of", "choose") else TEXT_MARGIN
     if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
             cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose") or \
             q.intent == "area" and _area_by_some_words(plain_text):

@@ -239,11 +239,13 @@ class TextIndex:
         self.known = frozenset(f for f in index(snap).idf if " " not in f)
         self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
+        self.folded_text = " ".join(normalise(s.text) for s in self.sentences)
 
     def query(self, question: str) -> tuple[list[str], ...]:
         """(BM25 query, meaningful words, unknown words, word pairs, words of the question's
         form the plan does not use) of a question."""
-        words = tokens(plan_words(VOCATIVE.sub(" ", normalise(question))))
+        # "bao lâu 1 lần": how often is the question's form, its "lần" no word to find
+        words = tokens(plan_words(_OFTEN_ASKED.sub(" ", VOCATIVE.sub(" ", normalise(question)))))
         stop = STOPWORDS | EXTRA_STOP
         meant = rescued(question)
         content = [w for w in dict.fromkeys(words) if (w not in stop or w in meant)
@@ -463,6 +465,38 @@ def counted(question: str) -> list[str]:
     return [w for w in m.groups() if w and w not in STOPWORDS and w not in UNITS]
 
 
+# how to reach someone: a plan names people and offices, rarely their addresses
+_DETAIL = re.compile(r"(?<![a-z])(e ?mail|so dien thoai|sdt|dien thoai|phone(?: number)?|"
+                     r"hotline|duong day nong|dia chi|address|website|trang web|link|fax|zalo)"
+                     r"(?![a-z])")
+
+
+def detail_asked(snap: PlanSnapshot, question: str) -> str | None:
+    """A contact detail asked ("email nào", "số điện thoại") that the plan's text never gives."""
+    m = _DETAIL.search(normalise(question))
+    if m is None or f" {m.group(1)} " in f" {text_index(snap).folded_text} ":
+        return None
+    return m.group(1)
+
+
+_HOW_MANY = re.compile(r"(?<![a-z])how (?:many|much) ([a-z]+)")
+
+
+def _counted_typed(index: TextIndex, question: str, thing: list[str], lang: str) -> str:
+    """The counted thing as typed: in English the word after "how many" ("schools"), not the
+    plan's Vietnamese it was said as."""
+    if lang == "en":
+        m = _HOW_MANY.search(fold(question))
+        return m.group(1) if m else thing[0]
+    return counted_as_typed(index, question, thing)
+
+
+def counts_in(text: str, thing: list[str]) -> bool:
+    """Does a sentence give a number of the thing counted ("40 trường", "100% cán bộ")?"""
+    return bool(re.search(rf"(?<![\d/])\d+(?:[.,]\d+)?\s*%?\s+(?:[a-z]+\s+)?{re.escape(thing[0])}"
+                          r"(?![a-z])", normalise(text)))
+
+
 def counted_as_typed(index: TextIndex, question: str, words: list[str]) -> str:
     """The counted thing's words as the question typed them: one word, two when they are a
     word pair of the plan ("học sinh"), or "máy" with the word after it ("máy tính")."""
@@ -476,7 +510,8 @@ def counted_as_typed(index: TextIndex, question: str, words: list[str]) -> str:
     return words[0]
 
 
-_OFTEN_ASKED = re.compile(r"(?<![a-z])(?:bao lau (?:mot|1) lan|may lan|bao nhieu lan|"
+_OFTEN_ASKED = re.compile(r"(?<![a-z])(?:bao lau (?:[a-z]+ ){0,2}(?:mot|1) lan|may lan|"
+                          r"bao nhieu lan|"
                           r"how often|how frequently|dinh ky khong|co dinh ky)(?![a-z])")
 _OFTEN = re.compile(r"(?<![a-z])(?:hang|moi) (?:nam|thang|quy|tuan|ngay)|dinh ky|"
                     r"thuong xuyen|\d+ thang (?:mot|1) lan(?![a-z])")
@@ -742,8 +777,10 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         else [w for w in unknown if not w.startswith("~")])
     # an amount asked: a number of a sentence about something else is a guess
     often = asks_often(question) and says_often(best.text) and confidence >= OFTEN_SURE
+    thing = counted(question)
     missing_amount = asks_amount(question) and not often and (
-        not has_number(best.text) or confidence < AMOUNT_SURE) or \
+        not has_number(best.text) or confidence < AMOUNT_SURE
+        or bool(thing) and not counts_in(best.text, thing)) or \
         asks_date(question) and not says_when(best.text)  # "trước ngày nào": no time said
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \
         and index.unknown_share(question) < PARTLY_UNKNOWN else None
@@ -758,7 +795,9 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
                  t("answers.text.rest", lang)] + _list_lines(snap, items, lang, t, best)
         return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
     if typed or unknown or missing_amount:
-        what = ", ".join(f"“{w}”" for w in typed) if typed else t("answers.text.this", lang)
+        what = ", ".join(f"“{w}”" for w in typed) if typed else t(
+            "answers.number_of", lang, what=f"“{_counted_typed(index, question, thing, lang)}”") \
+            if thing else t("answers.text.this", lang)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
         near = confidence >= NEAREST
         if near:

@@ -703,3 +703,21 @@ def test_english_typed_on_without_a_stop_is_split_at_its_questions():
                                                  "whats the 2024-2025 simplification target",
                                                  "when is the final review"]
     assert split("tell me what is the target for SIPAS") == ["tell me what is the target for SIPAS"]
+
+
+def test_contact_details_things_counted_and_how_often(seeded):
+    """A contact detail the plan never gives is said so above the item's card; a count of
+    something no sentence counts is "không nêu số …" (in English the word typed); "bao lâu
+    kiểm tra 1 lần": the sentence that says how often; "những kỹ năng gì" of training: the
+    plan's list beside the target's card."""
+    said = ask(seeded, "báo cáo quý gửi về email nào")
+    assert said.startswith("Kế hoạch không nêu “email”") and "Văn phòng Sở" in said
+    assert ask(seeded, "quận mình có bao nhiêu trường MN, TH, THCS").startswith(
+        "Kế hoạch không nêu số “trường”")
+    assert ask(seeded, "How many schools in the district are covered by this plan?",
+               lang="en").startswith("The plan does not specify a number of “schools”")
+    assert "hàng năm" in ask(seeded, "doan kiem tra cchc bao lau kiem tra 1 lan")
+    said = ask(seeded, "bồi duõng cán bộ thì cập nhật những kỹ năng gì")
+    assert "giao tiếp" in said and "xử lý tình huống" in said
+    said = ask(seeded, "a Quân bên CNTT đc giao nhiệm vụ gì trong KH ko")
+    assert "Kế hoạch không nêu chỉ tiêu hay báo cáo nào" in said
