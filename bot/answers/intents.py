@@ -66,11 +66,24 @@ RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam n
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
                "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam",
                "lam chinh", "phu trach chinh", "chiu trach nhiem chinh", "dang om", "om nhung",
+               "ganh", "dam trach", "driving", "on the hook", "phu giup",
                "duoc phan", "duoc phan cong", "look after",
                "looks after", "take care of", "takes care of", "driving", "runs", "run by",
                "deal with", "deals with")
+# school levels as typed, in the plan's folded words ("cấp 1" is tiểu học)
+SCHOOL_LEVELS = (("trung hoc pho thong", "trung hoc pho thong"),
+                 ("thpt", "trung hoc pho thong"), ("cap 3", "trung hoc pho thong"),
+                 ("upper secondary", "trung hoc pho thong"),
+                 ("high school", "trung hoc pho thong"),
+                 ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
+                 ("cap 2", "trung hoc co so"), ("tieu hoc", "tieu hoc"), ("cap 1", "tieu hoc"),
+                 ("mam non", "mam non"), ("lower secondary", "trung hoc co so"),
+                 ("primary", "tieu hoc"), ("preschool", "mam non"), ("kindergarten", "mam non"))
+_LEVEL_WORDS = re.compile(r"(?<![a-z])(?:ben |o |khoi |cap hoc )?(?:"
+                          + "|".join(words for words, _ in SCHOOL_LEVELS) + r")(?![a-z0-9])")
 PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
-COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*")
+COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*", "phu giup", "giup do", "giup suc",
+              "back up", "backs up", "backing up")
 REVERSE = ("nhung gi", "nhung viec gi", "viec gi", "lam gi", "gi", "chi tieu nao",
            "nhung chi tieu", "nhiem vu", "what", "which")
 REPORT_LISTING = ("co gi", "nhung gi", "bao cao gi", "bao cao nao", "nhung bao cao",
@@ -159,12 +172,14 @@ ISSUER = ("which office issued", "what office issued", "which agency issued", "w
           "van ban cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh", "put this out", "put out", "put it out", "put the plan out",
           "put this plan out", "published by", "who published")
-SIGNER = ("ai ky", "nguoi ky", "ky ten", "ky ke hoach", "ky van ban", "ky ban hanh", "do ai ky",
+SIGNER = ("ai ky", "nguoi ky", "ky ten", "dung ten ky", "ky ke hoach", "ky van ban", "ky ban hanh",
+          "do ai ky",
           "who signed", "signed by", "signer", "signature", "who signs")
 ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "when was",
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
           "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
-          "ky hom nao", "ra doi")
+          "ky hom nao", "ra doi", "ra hom nao", "ra ngay nao", "ra khi nao", "ra luc nao",
+          "ky ngay nao", "ky khi nao")
 PLAN_STATUS = ("ap dung den", "ap dung toi", "den khi nao", "toi khi nao", "den nam nao",
                "toi nam nao", "tu nam nao",
                "keo dai den", "until when", "how long",
@@ -505,8 +520,11 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     words = tokens(norm)
     found_index = index(snap)
     about = without_plan_name(snap, norm)  # "theo kế hoạch CCHC": the plan, no item of it
-    # "ai lo …": a who-question's own words the plan never uses are no unknown subject
+    # "ai lo …": a who-question's own words the plan never uses are no unknown subject, nor
+    # a school level ("thủ tục bên cấp 1 thì ai lo": the level picks the people, not the item)
     form = WHO_FORM if cue(norm, WHO) else frozenset()
+    if form:
+        about = _LEVEL_WORDS.sub(" ", about)
     hits = found_index.search(about, form=form) if tokens(about) else []
     # a word of a who-question's form the plan never uses ("ai lo …") is no unknown subject
     unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM and w not in FORM]

@@ -252,7 +252,9 @@ _ASKS = ("ai", "gi", "nao", "hoi", "chi tieu", "bao nhieu", "may", "khi nao", "b
 _SPLIT = re.compile(r"(\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|voi ca|rồi|roi)\s+|,)\s*"
                     # English typed on without a stop: "who handles X whats the Y target"
                     r"|\s+(?=(?:whats|what's|what is|what are|when is|when's|who is|who's|"
-                    r"how many|how much)\s))", re.IGNORECASE)
+                    r"how many|how much)\s)"
+                    # "ai lo mảng X còn ai lo mảng Y": a second "who" after "còn"
+                    r"|\s+(?:còn|con)\s+(?=ai\s))", re.IGNORECASE)
 
 
 _WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm nào|hom nao|ngày nào|"

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlmodel import Session, select
 
 from bot.answers import wording
-from bot.answers.intents import OfficerRef
+from bot.answers.intents import SCHOOL_LEVELS, OfficerRef
 from bot.answers.normalise import normalise
 from bot.answers.snapshot import (
     AreaInfo,
@@ -40,13 +40,7 @@ def _roster(session: Session, column, item_id: int) -> dict[str, list[str]]:
 
 
 # a school level named in a question, as the plan's people's departments write it
-_LEVELS = (("trung hoc pho thong", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
-           ("cap 3", "trung hoc pho thong"), ("upper secondary", "trung hoc pho thong"),
-           ("high school", "trung hoc pho thong"),
-           ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
-           ("cap 2", "trung hoc co so"), ("tieu hoc", "tieu hoc"), ("cap 1", "tieu hoc"),
-           ("mam non", "mam non"), ("lower secondary", "trung hoc co so"),
-           ("primary", "tieu hoc"), ("preschool", "mam non"), ("kindergarten", "mam non"))
+_LEVELS = SCHOOL_LEVELS
 
 
 def school_level(norm: str) -> str | None:

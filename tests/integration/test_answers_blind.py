@@ -17,7 +17,7 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 88,
           "questions-blind-5.yaml": 89, "questions-blind-6.yaml": 78, "questions-blind-7.yaml": 78,
           "questions-blind-8.yaml": 73, "questions-blind-9.yaml": 78,
           "questions-blind-10.yaml": 80, "questions-blind-11.yaml": 78,
-          "questions-blind-12.yaml": 80, "questions-blind-13.yaml": 73,
+          "questions-blind-12.yaml": 80, "questions-blind-13.yaml": 74,
           "questions-blind-14.yaml": 77, "questions-blind-15.yaml": 76,
           "questions-blind-16.yaml": 77, "questions-blind-17.yaml": 77,
           "questions-blind-18.yaml": 78, "questions-blind-19.yaml": 79,
@@ -31,10 +31,10 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 88,
           "questions-blind-34.yaml": 78, "questions-blind-35.yaml": 78,
           "questions-blind-36.yaml": 77, "questions-blind-37.yaml": 75,
           "questions-blind-38.yaml": 78, "questions-blind-39.yaml": 78,
-          "questions-blind-40.yaml": 78, "questions-blind-41.yaml": 73,
+          "questions-blind-40.yaml": 78, "questions-blind-41.yaml": 74,
           "questions-blind-42.yaml": 68, "questions-blind-43.yaml": 79,
           "questions-blind-44.yaml": 74, "questions-blind-45.yaml": 73,
-          "questions-blind-46.yaml": 74, "questions-blind-47.yaml": 61}
+          "questions-blind-46.yaml": 74, "questions-blind-47.yaml": 66}
 
 
 def test_check_applies_alternatives_and_forbid():

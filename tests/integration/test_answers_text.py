@@ -721,3 +721,17 @@ def test_contact_details_things_counted_and_how_often(seeded):
     assert "giao tiếp" in said and "xử lý tình huống" in said
     said = ask(seeded, "a Quân bên CNTT đc giao nhiệm vụ gì trong KH ko")
     assert "Kế hoạch không nêu chỉ tiêu hay báo cáo nào" in said
+
+
+def test_everyday_words_for_helping_signing_issuing_and_school_levels(seeded):
+    """"phụ giúp" is to coordinate; "đứng tên ký" asks the signer, "ra hôm nào" the issue date;
+    "bên cấp 1" picks the primary-level people of the item; "còn ai …" asks a second who."""
+    said = ask(seeded, "chị Hoà phụ giúp những việc nào trong kh hả e")
+    assert said.startswith("👤 Hoà") and "Phối hợp (12)" in said
+    assert "TRƯỞNG PHÒNG" in ask(seeded, "ai đứng tên ký cái kh này vậy")
+    assert "05/7/2021" in ask(seeded, "kh 737 ra hôm nào ấy e")
+    said = ask(seeded, "thủ tục bên cấp 1 thì ai lo")
+    assert "Minh Lý" in said and "Bích Hậu" not in said
+    assert split("thế ai lo mảng tiền nong còn ai lo mảng văn bản pháp luật nhờ") == [
+        "thế ai lo mảng tiền nong", "ai lo mảng văn bản pháp luật nhờ"]
+    assert split("ngoài chị ra còn ai phối hợp không") == ["ngoài chị ra còn ai phối hợp không"]
