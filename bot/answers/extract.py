@@ -672,12 +672,18 @@ def _list_lines(snap: PlanSnapshot, items: list[Sentence], lang: str, t,
     return lines
 
 
-def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str) -> list[str]:
+def _quote_lines(snap: PlanSnapshot, chosen: list[Sentence], lang: str,
+                 who: bool = False) -> list[str]:
+    """The sentences quoted with their section; asked who, a section whose title names the
+    party ("Trách nhiệm của Trưởng phòng GDĐT") is named too when the sentence does not."""
     lines = []
     budget = 560
     for s in chosen:
         quoted = clip(s.text, min(QUOTE_LIMIT, budget - 40))
-        line = f"“{quoted}” ({snap.short(lang)}, {where(snap, s.passage, lang)})"
+        place = where(snap, s.passage, lang)
+        if who and not PEOPLE.search(s.text) and PEOPLE.search(s.passage.title or ""):
+            place += f" — {s.passage.title.split(' (')[0].split(':')[0].strip()}"
+        line = f"“{quoted}” ({snap.short(lang)}, {place})"
         if len(line) > budget:
             break
         budget -= len(line)
@@ -824,7 +830,8 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
         chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
     quoted = sorted((s for _, s in chosen), key=lambda s: s.position)
-    lines = [t("answers.text.says", lang)] + _quote_lines(snap, quoted, lang)
+    who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", fold(question)))
+    lines = [t("answers.text.says", lang)] + _quote_lines(snap, quoted, lang, who)
     return TextAnswer("\n".join(lines), confidence, True, quoted)
 
 

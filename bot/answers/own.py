@@ -124,6 +124,9 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
+    if _names_another(snap, actor, text, officers):
+        # "chị Diệu Anh đã báo cáo gì chưa": hers, not the asker's ("anh đã báo cáo" inside)
+        return their_reports(engine, session, snap, actor, text, officers)
     mine = " ".join(_SCHOOL.sub(" truong em ", norm).split())  # "trường chị đã nộp": the school
     reported_yet = asks_own(norm) and _DONE_YET.search(norm) and cue(norm, ("bao cao", "nop",
                                                                               "gui", "report*"))
@@ -152,8 +155,6 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     theirs = their_reports(engine, session, snap, actor, text, officers)
     if theirs is not None:
         return theirs
-    if _names_another(snap, actor, text, officers):
-        return None  # "cô Nhung ngoài việc của mình còn phối hợp gì": hers, not the asker's
     if asks_own(norm) and cue(norm, WHO) and (cue(norm, PARTNERS) or cue(norm, COORDINATE)):
         # "tôi phối hợp với ai", "chị phối hợp … người thực hiện chính là ai"
         department = session.get(m.Officer, actor.officer_id).department

@@ -128,8 +128,10 @@ _SHIFT = {"this": 0, "next": 1, "last": -1}
 
 
 # "từ giờ tới cuối năm", "until the end of the year": from today to the year's last day
-_REST_OF_YEAR = re.compile(r"(?<![a-z])(?:(?:den|toi|until|till|by|to) (?:het|cuoi|the end of"
-                           r"(?: the| this)?) (?:nam|year)|rest of (?:the|this) year|"
+_REST_OF_YEAR = re.compile(r"(?<![a-z])(?:(?:den|toi|until|till|by|to|and|truoc) "
+                           r"(?:het|cuoi|the end of(?: the| this)?) (?:nam|year)|"
+                           r"rest of (?:the|this) year|"
+                           r"(?:before|by) (?:the )?(?:year end|end of (?:the |this )?year)|"
                            r"con lai (?:cua |trong )?nam(?: nay)?)(?![a-z])")
 
 
@@ -144,8 +146,14 @@ def parse_period(text: str, today: dt.date) -> Period | None:
     m = _UNTIL_END.search(text)
     if m:
         until = parse_period(m.group(1), today)
+        first = m.group(1).split()[0]
+        if until is None and first in ("thang", "quy", "tuan"):  # "đến cuối tháng": this one
+            until = parse_period(f"{first} nay", today)
         if until is not None and until.kind != "days" and until.start > today:
+            # "đến hết tháng 6": from today to the period's end
             return next_days(today, (until.end - today).days)
+        if until is not None and until.start <= today <= until.end:
+            return until  # "từ giờ đến cuối tháng": a period already begun is that period
     m = _QUARTER.search(text) or _Q_FIRST.search(text)
     if m:
         year = int(m.group(2)) if m.group(2) else (explicit_year(text) or today.year)
@@ -218,9 +226,14 @@ def years_named(text: str) -> list[int]:
     return [int(y) for y in _YEAR_ALONE.findall(text or "")]
 
 
+# "so với năm 2015": a target's baseline, not a year asked about
+BASELINE_YEAR = re.compile(r"(?<![a-z])so (?:voi|vs) (?:nam |moc )?\d{4}(?![\d-])")
+
+
 def explicit_year(text: str) -> int | None:
-    """A year written on its own ("năm 2025", "2025"), not inside a range or a date."""
-    stripped = _DATE.sub(" ", _RANGE.sub(" ", text))
+    """A year written on its own ("năm 2025", "2025"), not inside a range or a date, nor a
+    baseline ("so với năm 2015")."""
+    stripped = _DATE.sub(" ", _RANGE.sub(" ", BASELINE_YEAR.sub(" ", text)))
     m = _YEAR_ALONE.search(stripped)
     return int(m.group(1)) if m else None
 

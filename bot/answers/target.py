@@ -28,6 +28,7 @@ from bot.core.formatting import fmt_date, fmt_number, progress_bar
 from bot.core.replies import Button, Reply
 from bot.core.vocab import TargetState, Unit, ask_data, cmd_data
 from bot.progress import Assessment, moment_of
+from bot.progress.assessment import units_of
 from bot.progress.wording import requirement_text, requirement_words, trend_text, value_text
 from storage import models as m
 
@@ -53,8 +54,10 @@ def value_line(target: TargetInfo, v: ValueInfo, snap: PlanSnapshot, lang: str) 
              deadline=fmt_date(v.deadline), source="; ".join(cite_parts(snap, v.source, lang)))
 
 
-def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
-    """The latest figure against the requirement in force, the trend and the pace."""
+def figure_lines(target: TargetInfo, a: Assessment, lang: str,
+                 each_school: str | None = None) -> list[str]:
+    """The latest figure against the requirement in force, the trend and the pace (and each
+    school's figure, when given, after the count of schools)."""
     lines = []
     req, fig = a.requirement, a.figure
     if fig.value is None:
@@ -93,6 +96,8 @@ def figure_lines(target: TargetInfo, a: Assessment, lang: str) -> list[str]:
             line += " " + t("answers.target.schools_missing", lang, names=names) + \
                 (t("answers.more", lang, count=more) if more > 0 else "")
         lines.append(line)
+        if each_school:
+            lines.append(each_school)
     if not (a.state == TargetState.NO_DATA and fig.value is None):  # "chưa có số liệu" said above
         lines.append(f"{STATE_ICONS[a.state]} {t(f'answers.state.{a.state}', lang)}")
     return lines
@@ -132,7 +137,9 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         lines.append(_year_figure(session, target, phase.end.year, lang))
     elif actor.is_member:
         a = figures.assessments(engine, session, [target], today)[target.id]
-        progress = figure_lines(target, a, lang)
+        # "các trường báo cáo tới đâu rồi": each school's own latest figure
+        progress = figure_lines(target, a, lang,
+                                _each_school(engine, session, actor, target, a, lang))
         own = _own_school(engine, session, actor, target, lang)
         if own:
             progress.insert(1, own)
@@ -163,6 +170,28 @@ def _year_figure(session: Session, target: TargetInfo, year: int, lang: str) -> 
     return t("answers.target.year_figure", lang, year=year,
              value=value_text(row.value, target.unit, lang, row.numerator, row.denominator),
              date=fmt_date(day))
+
+
+EACH_SCHOOL_SHOWN = 5  # more schools than this reported: the count only
+
+
+def _each_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,
+                 a: Assessment, lang: str) -> str | None:
+    """Each reporting school's latest figure (for the office: a principal sees their own)."""
+    reported = a.figure.units_reported
+    if target.measured_per != "school" or actor.role == "principal" or not reported or \
+            len(reported) > EACH_SCHOOL_SHOWN:
+        return None
+    ids = {name: uid for uid, name in units_of(session).names.items()}
+    book, now = figures.book(engine), moment_of(None)
+    parts = []
+    for name in reported:
+        row = book.unit_point(target.id, ids[name], now) if name in ids else None
+        if row is not None and row.value is not None:
+            parts.append(t("answers.target.school_figure", lang, school=name, value=value_text(
+                row.value, target.unit, lang, row.numerator, row.denominator),
+                date=fmt_date(clock.local(row.reported_at).date())))
+    return t("answers.target.each_school", lang, schools="; ".join(parts)) if parts else None
 
 
 def _own_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,

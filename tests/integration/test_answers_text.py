@@ -735,3 +735,30 @@ def test_everyday_words_for_helping_signing_issuing_and_school_levels(seeded):
     assert split("thế ai lo mảng tiền nong còn ai lo mảng văn bản pháp luật nhờ") == [
         "thế ai lo mảng tiền nong", "ai lo mảng văn bản pháp luật nhờ"]
     assert split("ngoài chị ra còn ai phối hợp không") == ["ngoài chị ra còn ai phối hợp không"]
+
+
+def test_each_schools_figure_and_a_named_colleagues_reports(seeded):
+    """A target measured per school shows each reporting school's latest figure to the office
+    (a principal sees their own school's); "chị Diệu Anh đã báo cáo gì chưa" is hers, not the
+    leader's own history ("anh đã báo cáo" inside her name)."""
+    said = ask(seeded, "cac truong bao cao hop truc tuyen den dau roi")
+    assert "Từng trường: Trường THCS Lê Lợi 80% (40/50), 02/5/2025; " \
+           "Trường Tiểu học Văn Yên 60% (30/50), 05/5/2025" in said
+    assert "Từng trường" not in ask(seeded, "họp trực tuyến đến đâu rồi", who="Nguyễn Văn Bình")
+    said = ask(seeded, "chị Diệu Anh đã báo cáo kết quả gì chưa")
+    assert "TC-5 · đạt · Nguyễn Thị Diệu Anh" in said and "Phan Văn Thắng" not in said
+
+
+def test_who_a_sections_title_names_periods_to_an_end_and_a_baseline_year(seeded):
+    """"ai … xây dựng kế hoạch CCHC hằng năm": the sentence, and the section's title that names
+    who ("Trách nhiệm của Trưởng phòng GDĐT"), not an area sharing a verb; "đến cuối tháng",
+    "before year end": from today to that end; "so với 2015" is a baseline, no year asked."""
+    said = ask(seeded, "ai có trách nhiệm xây dựng kế hoạch CCHC hằng năm")
+    assert "Trách nhiệm của Trưởng phòng GDĐT" in said and "Tuấn An" not in said
+    assert "Tháng 5/2025 (01/5 - 31/5/2025)" in ask(seeded, "từ giờ đến cuối tháng có hạn gì không")
+    clock.set(dt.datetime(2025, 9, 10, 9))
+    said = answer(seeded, asker(seeded, "Phan Văn Thắng", "en"),
+                  "anything due before year end?", dt.date(2025, 9, 10)).text
+    assert "(10/9 - 31/12/2025)" in said
+    said = ask(seeded, "tổ chức bên trong đơn vị sự nghiệp giảm bao nhiêu so với 2015")
+    assert "≥ 20%" in said and "không nêu giá trị cho năm 2015" not in said
