@@ -329,11 +329,11 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
         when = t("answers.actual.year", lang, year=q.year) if q.year else ""
         return _above(t("answers.actual", lang, plan=snap.short(lang), when=when),
                       structured), 0.9
-    thing = extract.counted(plain_text) if lang != "en" else []  # English: no typed words
+    thing = extract.counted(plain_text)  # (money asked has its own answer, below)
     if thing and (q.intent in ("target", "area") or q.intent == "plan" and q.topic is None) \
-            and not _counts(snap, q, thing):
+            and not _counts(snap, q, thing) and not _MONEY.search(plan_words(normalise(text))):
         # "mỗi trường cần bao nhiêu máy tính": the plan counts in its own units, not this
-        what = f"“{extract.counted_as_typed(extract.text_index(snap), plain_text, thing)}”"
+        what = f"“{extract.counted_typed(extract.text_index(snap), plain_text, thing, lang)}”"
         if q.intent != "plan":
             return _above(t("answers.not_counted", lang, plan=snap.short(lang), what=what),
                           structured), 0.9

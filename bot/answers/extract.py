@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import intents
 from bot.answers.lexicon import ENGLISH, english_words, plan_words
-from bot.answers.normalise import FORM, TONED_EXPANSIONS, normalise, tokens
+from bot.answers.normalise import FORM, SYLLABLE, TONED_EXPANSIONS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PassageInfo, PlanSnapshot, cite_parts
 from bot.core.text import fold, nfc
@@ -58,9 +58,6 @@ def _cue_words() -> frozenset[str]:
 
 PEOPLE = re.compile(r"Người thực hiện|Người phối hợp|Đ/c|chịu trách nhiệm|Trưởng phòng",
                     re.IGNORECASE)
-# a Vietnamese syllable, folded: what a word the plan lacks looks like (not "asdkjh")
-SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
-                      r"[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
 # words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
 LINKS = frozenset("theo cua va cac nhung cho voi ve trong la tu o de den tai thi ma khi "
                   "nay do co duoc".split())
@@ -482,7 +479,7 @@ def detail_asked(snap: PlanSnapshot, question: str) -> str | None:
 _HOW_MANY = re.compile(r"(?<![a-z])how (?:many|much) ([a-z]+)")
 
 
-def _counted_typed(index: TextIndex, question: str, thing: list[str], lang: str) -> str:
+def counted_typed(index: TextIndex, question: str, thing: list[str], lang: str) -> str:
     """The counted thing as typed: in English the word after "how many" ("schools"), not the
     plan's Vietnamese it was said as."""
     if lang == "en":
@@ -802,7 +799,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
         return TextAnswer("\n".join(lines), confidence * 0.9, True, items)
     if typed or unknown or missing_amount:
         what = ", ".join(f"“{w}”" for w in typed) if typed else t(
-            "answers.number_of", lang, what=f"“{_counted_typed(index, question, thing, lang)}”") \
+            "answers.number_of", lang, what=f"“{counted_typed(index, question, thing, lang)}”") \
             if thing else t("answers.text.this", lang)
         lines = [t("answers.text.not_said", lang, plan=snap.short(lang), what=what)]
         near = confidence >= NEAREST

@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.answers import slots
 from bot.answers.lexicon import plan_words
-from bot.answers.normalise import FORM, clean, has_phrase, normalise, tokens
+from bot.answers.normalise import FORM, SYLLABLE, clean, has_phrase, normalise, tokens
 from bot.answers.retrieval import Hit, index
 from bot.answers.snapshot import (
     AreaInfo,
@@ -530,7 +530,9 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
     unknown = [w for w in found_index.unknown(norm) if w not in WHO_FORM and w not in FORM]
     translated = plan_words(about)
     if translated != about:  # English words said as the plan's own: the better of both
-        hits = _merge(hits, found_index.search(translated, form=form))
+        # (the English words left are the sentence's own, not things the plan lacks)
+        english = frozenset(w for w in tokens(translated) if not SYLLABLE.match(w))
+        hits = _merge(hits, found_index.search(translated, form=form | english))
         unknown = [w for w in unknown if w in set(found_index.unknown(plan_words(norm)))]
     q.hits = hits
     with_cue = STRONG if unknown else WITH_CUE  # a word the plan never uses: be stricter

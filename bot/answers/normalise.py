@@ -160,6 +160,10 @@ len xuong
 thuc te
 """.split())
 
+# a Vietnamese syllable, folded: what a word the plan lacks looks like (not "asdkjh", not
+# "internal")
+SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                      r"[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
 _KEEP = re.compile(r"[^a-z0-9%/\-\s]")
 _SPACES = re.compile(r"\s+")
 _ABBR = re.compile(

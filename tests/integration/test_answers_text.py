@@ -762,3 +762,17 @@ def test_who_a_sections_title_names_periods_to_an_end_and_a_baseline_year(seeded
     assert "(10/9 - 31/12/2025)" in said
     said = ask(seeded, "tổ chức bên trong đơn vị sự nghiệp giảm bao nhiêu so với 2015")
     assert "≥ 20%" in said and "không nêu giá trị cho năm 2015" not in said
+
+
+def test_english_words_left_after_the_lexicon_are_the_sentences_own(seeded):
+    """An English question said in the plan's words keeps words of its own ("how big a jump",
+    "intelligent-campus idea"): they are no things the plan lacks; a count of a thing no item
+    counts ("how much money") is still "does not give a number of …"."""
+    said = ask(seeded, "How big a jump is there in the remote-meeting goal between the first "
+                       "three years and the last two?", lang="en")
+    assert "40%" in said and "85%" in said
+    said = ask(seeded, "Does it say anything about looking into the intelligent-campus idea?",
+               lang="en")
+    assert "thông minh" in said
+    said = ask(seeded, "How much money is allocated to the smart school model?", lang="en")
+    assert "does not" in said and "“money”" in said
