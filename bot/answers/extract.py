@@ -488,6 +488,20 @@ def counted_typed(index: TextIndex, question: str, thing: list[str], lang: str) 
     return counted_as_typed(index, question, thing)
 
 
+_NUMBER_WORD = r"(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|one|two|three|four|five)"
+_HOW_MANY_OF = re.compile(r"(?<![a-z])(?:may|bao nhieu|how many)\s+([a-z]+(?:\s+[a-z]+)?)")
+
+
+def says_count(question: str, text: str) -> bool:
+    """A count written in words ("một tổ chức chủ trì") of the very thing a question counts
+    ("mấy tổ chức chủ trì")."""
+    m = _HOW_MANY_OF.search(normalise(machine_apart(question)))
+    if m is None:
+        return False
+    return bool(re.search(rf"(?<![a-z]){_NUMBER_WORD}\s+{re.escape(m.group(1))}(?![a-z])",
+                          normalise(text)))
+
+
 def counts_in(text: str, thing: list[str]) -> bool:
     """Does a sentence give a number of the thing counted ("40 trường", "100% cán bộ")?"""
     return bool(re.search(rf"(?<![\d/])\d+(?:[.,]\d+)?\s*%?\s+(?:[a-z]+\s+)?{re.escape(thing[0])}"
@@ -782,7 +796,8 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     often = asks_often(question) and says_often(best.text) and confidence >= OFTEN_SURE
     thing = counted(question)
     missing_amount = asks_amount(question) and not often and (
-        not has_number(best.text) or confidence < AMOUNT_SURE
+        not (has_number(best.text) or says_count(question, best.text))
+        or confidence < AMOUNT_SURE
         or bool(thing) and not counts_in(best.text, thing)) or \
         asks_date(question) and not says_when(best.text)  # "trước ngày nào": no time said
     rest = _without(question, unknown) if (typed or unknown) and not missing_amount \

@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.answers import slots
 from bot.answers.lexicon import plan_words
 from bot.answers.normalise import FORM, SYLLABLE, clean, has_phrase, normalise, tokens
-from bot.answers.retrieval import Hit, index
+from bot.answers.retrieval import STOPWORDS, Hit, index
 from bot.answers.snapshot import (
     AreaInfo,
     ObligationInfo,
@@ -136,7 +136,7 @@ BEHIND = ("cham", "tre han", "bi tre", "cham tre", "qua han", "nguy co", "rui ro
 # what follows a result: a penalty or a reward
 CONSEQUENCE = ("bi phat", "phat bao nhieu", "phat tien", "bi tru", "tru bao nhieu", "tru diem",
                "thuong thi dua", "tien thuong",
-               "bi xu ly gi", "duoc thuong", "thuong bao nhieu", "thuong gi", "khen thuong gi",
+               "bi xu ly gi", "duoc thuong", "thuong bao nhieu", "thuong gi", "khen thuong",
                "what reward", "any reward", "a reward", "rewards", "rewarded", "penalty for",
                "penalties", "what penalty", "a penalty", "penalised", "penalized", "punished",
                "sanctions", "fined", "bonus")
@@ -440,7 +440,8 @@ def _given_names(snap: PlanSnapshot, norm: str,
                 if len(name.split()) == 2 and name[0] == pair[0] and p not in people and (
                         fuzz.ratio(pair, name) >= NAME_FLOOR
                         # "Kim Xa": the first word whole, one letter of the second off
-                        or a == name.split()[0] and len(b) >= 2
+                        # … not a word of the question's form ("mình là" is no "Minh Lý")
+                        or a == name.split()[0] and len(b) >= 2 and b not in STOPWORDS
                         and Levenshtein.distance(b, name.split()[1]) == 1):
                     people.append(p)
     return people, found

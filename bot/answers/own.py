@@ -204,7 +204,8 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     officer's or school's latest reports, for a leader or an administrator (a principal: their
     own school's)."""
     norm = normalise(text)
-    if actor.role not in ("leader", "admin", "principal") or not cue(norm, _BEFORE) or \
+    if actor.role not in ("leader", "admin", "principal") or \
+            not (cue(norm, _BEFORE) or cue(norm, _PROGRESS_ASKED)) or \
             not cue(norm, ("bao cao", "gui", "nop", "report*")):
         return None
     schools = [unit_id for unit_id, name in session.exec(select(m.Unit.id, m.Unit.name)).all()
@@ -213,8 +214,11 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
         return _history_reply(history(engine, actor), actor) \
             if schools == [actor.unit_id] else None
     _, named = find_people(snap, norm, officers)
-    if len(named) == 1 and named[0].id != actor.officer_id:
-        return _history_reply(history(engine, actor, officer_id=named[0].id), actor)
+    named = [o for o in named if o.id != actor.officer_id]
+    if named:  # "thầy Bình với cô Mai báo cáo bao nhiêu rồi": each one's
+        found = [_history_reply(history(engine, actor, officer_id=o.id), actor) for o in named]
+        found = [r for r in found if r is not None]
+        return Reply("\n\n".join(r.text for r in found), found[0].buttons) if found else None
     if len(schools) == 1:  # "THCS Lê Lợi báo cáo mấy lần rồi": that school's reports
         return _history_reply(history(engine, actor, unit_id=schools[0]), actor)
     return None

@@ -776,3 +776,17 @@ def test_english_words_left_after_the_lexicon_are_the_sentences_own(seeded):
     assert "thông minh" in said
     said = ask(seeded, "How much money is allocated to the smart school model?", lang="en")
     assert "does not" in said and "“money”" in said
+
+
+def test_named_principals_reports_counts_in_words_and_rewards(seeded):
+    """"thầy Bình với cô Mai báo cáo bn rồi": each one's reports; "1 việc do mấy tổ chức chủ
+    trì": the sentence that says it in words ("một tổ chức chủ trì"); "mình là" is no "Minh
+    Lý"; "khen thưởng … bao nhiêu tiền" is a reward the plan does not give."""
+    said = ask(seeded, "thầy Bình với cô Mai báo cáo bn rồi")
+    assert "80% (40/50)" in said and "60% (30/50)" in said
+    said = ask(seeded, "theo nguyên tắc thì 1 việc do mấy tổ chức chủ trì?")
+    assert "một tổ chức chủ trì" in said
+    said = ask(seeded, "chỉ tiêu PAR INDXE của ngành mình là gì nhỉ")
+    assert "Top 10" in said and "Minh Lý" not in said
+    said = ask(seeded, "khen thuong ca nhan hoan thanh chi tieu dc bao nhieu tien")
+    assert said.startswith("Kế hoạch không nêu việc được thưởng hay bị phạt")
