@@ -17,7 +17,7 @@ from bot.answers import figures, slots, wording
 from bot.answers.intents import COORDINATE, PARTNERS, WHO, OfficerRef, cue, find_people, phase_in
 from bot.answers.normalise import has_phrase, normalise
 from bot.answers.snapshot import PlanSnapshot, TargetInfo, cite
-from bot.answers.target import selected_values
+from bot.answers.target import each_school, selected_values
 from bot.answers.who import who_of
 from bot.core.access import Actor
 from bot.core.catalogue import t
@@ -368,6 +368,9 @@ def officer_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
             if kind == "coordinator" and tg.responsible and not led:  # whom one helps
                 line += t("answers.own.led_by", lang, people=wording.people(tg.responsible))
             lines.append(line)
+            schools = each_school(engine, session, actor, tg, a, lang) if a else None
+            if schools:  # "trường nào báo cáo rồi": each school's figure behind the pooled one
+                lines.append(f"  {schools}")
             sources.extend(v.source for v in tg.values)
     lines.append(cite(snap, sources, lang))
     return Reply(_fit(lines))
@@ -397,16 +400,25 @@ def officer_missing(session: Session, snap: PlanSnapshot, actor: Actor,
     mine = set(session.exec(select(m.Assignment.target_id).where(
         m.Assignment.officer_id == actor.officer_id, m.Assignment.kind == "responsible",
         m.Assignment.target_id.is_not(None))).all())
-    reported = set(session.exec(select(m.ProgressReport.target_id).where(
+    rows = session.exec(select(m.ProgressReport).where(
         m.ProgressReport.officer_id == actor.officer_id, m.ProgressReport.reported_at >= start,
-        m.ProgressReport.withdrawn_at.is_(None))).all())
-    missing = [tg for tg in snap.targets if tg.id in mine and tg.id not in reported]
+        m.ProgressReport.reported_at <= clock.now(), m.ProgressReport.withdrawn_at.is_(None))
+        .order_by(m.ProgressReport.reported_at.desc())).all()
+    latest: dict[int, m.ProgressReport] = {}
+    for row in rows:
+        latest.setdefault(row.target_id, row)
+    missing = [tg for tg in snap.targets if tg.id in mine and tg.id not in latest]
     label = wording.period_label(period, lang)
-    if not missing:
-        return Reply(t("answers.own.officer_done", lang, period=label))
-    lines = [t("answers.own.officer_missing", lang, period=label, count=len(missing))]
+    lines = [t("answers.own.officer_missing", lang, period=label, count=len(missing))
+             if missing else t("answers.own.officer_done", lang, period=label)]
     lines += [f"• {tg.code} {tg.name_en if lang == 'en' and tg.name_en else tg.name}"
               for tg in missing]
+    sent = [(tg, latest[tg.id]) for tg in snap.targets if tg.id in latest]
+    if sent:  # what is done, so "còn thiếu gì" is answered both ways
+        lines.append(t("answers.own.officer_sent", lang, period=label))
+        lines += [f"• {tg.code} {tg.name_en if lang == 'en' and tg.name_en else tg.name}: "
+                  f"{value_text(row.value, tg.unit, lang, row.numerator, row.denominator)} "
+                  f"({fmt_date(clock.local(row.reported_at).date())})" for tg, row in sent]
     return Reply(_fit(lines))
 
 

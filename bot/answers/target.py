@@ -139,7 +139,7 @@ def target_reply(engine: Engine, session: Session, snap: PlanSnapshot, actor: Ac
         a = figures.assessments(engine, session, [target], today)[target.id]
         # "các trường báo cáo tới đâu rồi": each school's own latest figure
         progress = figure_lines(target, a, lang,
-                                _each_school(engine, session, actor, target, a, lang))
+                                each_school(engine, session, actor, target, a, lang))
         own = _own_school(engine, session, actor, target, lang)
         if own:
             progress.insert(1, own)
@@ -175,7 +175,7 @@ def _year_figure(session: Session, target: TargetInfo, year: int, lang: str) -> 
 EACH_SCHOOL_SHOWN = 5  # more schools than this reported: the count only
 
 
-def _each_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,
+def each_school(engine: Engine, session: Session, actor: Actor, target: TargetInfo,
                  a: Assessment, lang: str) -> str | None:
     """Each reporting school's latest figure (for the office: a principal sees their own)."""
     reported = a.figure.units_reported

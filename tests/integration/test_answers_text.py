@@ -179,7 +179,8 @@ def test_a_quarter_lists_its_own_report_due_after_it(seeded):
 def test_own_reports_not_sent_yet(seeded):
     officer = ask(seeded, "em còn thiếu báo cáo nào không", who="Lê Thị Bích Hậu")
     assert "chưa báo cáo" in officer and "TTHC-2" in officer, officer
-    assert "TTHC-1" not in officer  # reported on 1/4/2025
+    missing = officer.split("Đã báo cáo")[0]
+    assert "TTHC-1" not in missing  # reported on 1/4/2025 (listed apart, as sent)
 
 
 def test_a_plan_from_a_spreadsheet_is_answered_from_its_rows(plan_engine):
@@ -790,3 +791,13 @@ def test_named_principals_reports_counts_in_words_and_rewards(seeded):
     assert "Top 10" in said and "Minh Lý" not in said
     said = ask(seeded, "khen thuong ca nhan hoan thanh chi tieu dc bao nhieu tien")
     assert said.startswith("Kế hoạch không nêu việc được thưởng hay bị phạt")
+
+
+def test_own_work_shows_each_school_and_what_is_already_reported(seeded):
+    """An officer's per-school target shows each school's figure behind the pooled one ("trường
+    nào báo cáo rồi"); "em còn thiếu báo cáo gì" lists what is sent this quarter too."""
+    said = ask(seeded, "anh có chỉ tiêu nào, trường nào báo cáo rồi", who="Nguyễn Tuấn An")
+    assert "hiện nay: 70%" in said and "Từng trường: Trường THCS Lê Lợi 80% (40/50)" in said
+    said = ask(seeded, "Em còn thiếu báo cáo gì không ạ?", who="Lê Thị Bích Hậu")
+    missing, sent = said.split("Đã báo cáo trong Quý II/2025:")
+    assert "TTHC-2" in missing and "TTHC-1" not in missing and "TTHC-1" in sent and "92%" in sent
