@@ -40,7 +40,7 @@ AMOUNT = ("bao nhieu", "may", "how much", "how many", "ty le", "phan tram", "so 
 EXTRA_STOP = frozenset("""
 ke hoach nhac nhac den de cap quy dinh the nao nhu sao gi ca nhung nao ai dau ntn sao vay
 z v oi mn moi nguoi ak a ha nhe nha khong ko k hk thi the lien quan ve viec xac dinh phai lam
-plan say says said mention mentions about does do what which who how is are the of
+plan say says said mention mentions about does do what which who how is are the of ghi
 basically roughly briefly
 """.split())
 

@@ -170,7 +170,8 @@ ISSUER = ("which office issued", "what office issued", "which agency issued", "w
           "don vi ban hanh", "ban hanh boi", "who issued",
           "issuer", "issued by", "noi ban hanh", "ke hoach cua ai", "ke hoach nay cua ai",
           "van ban cua ai", "cua co quan nao", "co quan nao",
-          "don vi nao ban hanh", "put this out", "put out", "put it out", "put the plan out",
+          "don vi nao ban hanh", "ban hanh khong", "ban hanh phai khong", "quan nao",
+          "which district", "put this out", "put out", "put it out", "put the plan out",
           "put this plan out", "published by", "who published")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "dung ten ky", "ky ke hoach", "ky van ban", "ky ban hanh",
           "do ai ky",
@@ -179,7 +180,8 @@ ISSUED = ("ngay ban hanh", "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", 
           "issued on", "date of", "ban hanh luc nao", "ban hanh bao gio", "ky ngay",
           "issued when", "when issued", "ban hanh hom nao", "ban hanh ngay nao",
           "ky hom nao", "ra doi", "ra hom nao", "ra ngay nao", "ra khi nao", "ra luc nao",
-          "ky ngay nao", "ky khi nao")
+          "ky ngay nao", "ky khi nao", "ngay nao ban hanh", "hom nao ban hanh",
+          "khi nao ban hanh", "bao gio ban hanh")
 PLAN_STATUS = ("ap dung den", "ap dung toi", "den khi nao", "toi khi nao", "den nam nao",
                "toi nam nao", "tu nam nao",
                "keo dai den", "until when", "how long",

@@ -205,7 +205,7 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     own school's)."""
     norm = normalise(text)
     if actor.role not in ("leader", "admin", "principal") or \
-            not (cue(norm, _BEFORE) or cue(norm, _PROGRESS_ASKED)) or \
+            not (cue(norm, _BEFORE) or cue(norm, _PROGRESS_ASKED) or _DONE_YET.search(norm)) or \
             not cue(norm, ("bao cao", "gui", "nop", "report*")):
         return None
     schools = [unit_id for unit_id, name in session.exec(select(m.Unit.id, m.Unit.name)).all()

@@ -801,3 +801,13 @@ def test_own_work_shows_each_school_and_what_is_already_reported(seeded):
     said = ask(seeded, "Em còn thiếu báo cáo gì không ạ?", who="Lê Thị Bích Hậu")
     missing, sent = said.split("Đã báo cáo trong Quý II/2025:")
     assert "TTHC-2" in missing and "TTHC-1" not in missing and "TTHC-1" in sent and "92%" in sent
+
+
+def test_issue_date_issuer_and_district_asked_in_other_words(seeded):
+    """"ngày nào ban hành", "có phải … do UBND quận ban hành ko", "áp dụng cho quận nào": the
+    plan's own facts; "chị Diệu Anh báo cáo … chưa?": her reports."""
+    assert "05/7/2021" in ask(seeded, "kh 737 ngày nào ban hành")
+    said = ask(seeded, "có phải KH này do UBND quận ban hành ko?")
+    assert "do Phòng Giáo dục và Đào tạo quận Hà Đông ban hành" in said
+    assert "Hà Đông" in ask(seeded, "kế hoạch này áp dụng cho ngành GD quận nào vậy")
+    assert "TC-5 · đạt" in ask(seeded, "chị Diệu Anh báo cáo thể chế chưa?")
