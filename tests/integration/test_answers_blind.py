@@ -35,7 +35,8 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 89,
           "questions-blind-42.yaml": 72, "questions-blind-43.yaml": 79,
           "questions-blind-44.yaml": 77, "questions-blind-45.yaml": 75,
           "questions-blind-46.yaml": 77, "questions-blind-47.yaml": 68,
-          "questions-blind-48.yaml": 76, "questions-blind-49.yaml": 77}
+          "questions-blind-48.yaml": 76, "questions-blind-49.yaml": 77,
+          "questions-blind-50.yaml": 75, "questions-blind-51.yaml": 70}
 
 
 def test_check_applies_alternatives_and_forbid():
