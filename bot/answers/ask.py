@@ -135,7 +135,7 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
             pointing = i and (plain.refers_back(part)
                               or _names_nothing(snap, part, today, officers))
             if i and first_own and not own.asks_own(normalise(part)):
-                mine = own.own_work(engine, session, snap, actor, f"em {part}", today,
+                mine = own.own_work(engine, session, snap, actor, f"của em {part}", today,
                                      officers)
                 if mine is not None:
                     reply, score, pointing = mine, 0.9, False

@@ -447,6 +447,10 @@ days month months year years quarter quarters phase phases area areas report rep
 cai chiec con loai dieu nhom buoc dot chang kieu noi phan muc van ban ke hoach""".split())
 
 
+# "how much higher": a difference asked, not a thing counted
+COMPARATIVES = frozenset("higher lower more less bigger larger smaller greater hon".split())
+
+
 _WHAT = re.compile(r"(?<![a-z])(?:gi|j|nao|ai)(?![a-z])")
 
 
@@ -455,7 +459,7 @@ def counted(question: str) -> list[str]:
     it asks a bare amount, a share or a time ("bao nhiêu %", "mấy lần")."""
     norm = plan_words(normalise(machine_apart(question)))
     m = _COUNTED.search(norm)
-    if not m or m.group(1) in UNITS or m.group(1) in STOPWORDS | EXTRA_STOP | FORM:
+    if not m or m.group(1) in UNITS | COMPARATIVES or m.group(1) in STOPWORDS | EXTRA_STOP | FORM:
         return []  # "bn vậy ad", "tăng từ bao nhiêu lên bao nhiêu": no thing named
     if m.group(0).startswith("may") and _WHAT.search(norm):
         return []  # "mấy khóa bồi dưỡng phải chú trọng kỹ năng gì": "mấy" is "the", not a count

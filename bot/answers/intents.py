@@ -114,7 +114,7 @@ DUE_LOOSE = ("co gi", "viec gi", "lam gi", "nhung gi", "what", "nhung viec", "de
 DONE = ("xong", "da nop", "da gui", "nop roi", "gui roi", "done", "submitted", "qua roi",
         "het roi", "qua han")
 NEXT = ("tiep theo", "ke tiep", "gan nhat", "som nhat", "sap toi", "next", "nearest", "closest",
-        "con han nao", "con moc nao", "con han gi", "con moc gi",
+        "con han nao", "con moc nao", "con han gi", "con moc gi", "nop tiep", "han tiep",
         "soonest", "upcoming", "coming up")
 WHEN_DUE = ("han", "han chot", "deadline*", "due", "khi nao", "bao gio", "ngay nao", "when", "moc")
 # report frequencies a plan may lack ("báo cáo 6 tháng"): asked, the plan's own are listed
@@ -171,6 +171,7 @@ ISSUER = ("which office issued", "what office issued", "which agency issued", "w
           "issuer", "issued by", "noi ban hanh", "ke hoach cua ai", "ke hoach nay cua ai",
           "van ban cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh", "ban hanh khong", "ban hanh phai khong", "quan nao",
+          "pham vi", "ap dung cho don vi nao", "ap dung cho ai", "ap dung o dau",
           "which district", "put this out", "put out", "put it out", "put the plan out",
           "put this plan out", "published by", "who published")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "dung ten ky", "ky ke hoach", "ky van ban", "ky ban hanh",
@@ -240,7 +241,8 @@ COMPARE = ("khac gi", "khac nhau", "so voi", "so sanh", "cao hon", "thap hon", "
            "tang bao nhieu", "giam bao nhieu", "thay doi", "differ*", "compar*", "versus",
            "higher than", "lower than", "change between", "changes between", "change from",
            "increase*", "go up", "tang tu", "giam tu", "len bao nhieu", "xuong bao nhieu",
-           "from what to what", "go from", "went from")
+           "from what to what", "go from", "went from", "how much higher", "how much lower",
+           "how much more", "how much bigger")
 GREETING = ("xin chao", "chao", "hello", "hi", "alo", "hey", "chao bot", "good morning")
 THANKS = ("cam on", "thanks", "thank you", "ok", "cam on nhe", "tot", "good")
 HELP = ("giup", "help", "huong dan", "lam duoc gi", "biet gi", "hoi gi", "what can you do",
@@ -390,8 +392,10 @@ def find_people(snap: PlanSnapshot, norm: str,
         given = " ".join(full.split()[-2:])
         if has_phrase(norm, full) or (len(full.split()) >= 3 and has_phrase(norm, given)):
             found.append(o)
-    if not people and not found:
-        people, found = _given_names(snap, norm, officers)
+    # "a Dũng vs c Kim Sa": one named whole, the other by honorific and given name — both
+    more_people, more_found = _given_names(snap, norm, officers, loose=not people and not found)
+    people += [p for p in more_people if p not in people]
+    found += [o for o in more_found if o not in found]
     return people, found
 
 
@@ -404,10 +408,11 @@ AFTER = ("cua", "voi", "hoi", "cho", "va", "la", "gap", "bao", "nho", "giup", "t
          "con")  # "…, còn chị Nhung phụ trách gì"
 
 
-def _given_names(snap: PlanSnapshot, norm: str,
-                 officers: list[OfficerRef]) -> tuple[list[PersonInfo], list[OfficerRef]]:
+def _given_names(snap: PlanSnapshot, norm: str, officers: list[OfficerRef],
+                 loose: bool = True) -> tuple[list[PersonInfo], list[OfficerRef]]:
     """People named by an honorific and their given name, whole ("chị Tuyết Nhung"), its last
-    word ("chị Nhung", "thầy Hùng") or with a slip ("cô Kim Xa", "chị Diệu Ah")."""
+    word ("chị Nhung", "thầy Hùng") or with a slip ("cô Kim Xa", "chị Diệu Ah"); `loose`: a
+    two-word given name with a slip and no honorific too ("Tuấn Ann")."""
     people: list[PersonInfo] = []
     found: list[OfficerRef] = []
 
@@ -430,7 +435,7 @@ def _given_names(snap: PlanSnapshot, norm: str,
             if o not in found and named(normalise(o.full_name).split(), first, second):
                 found.append(o)
         # every one named: "anh Dũng với chị Nhung mỗi người phụ trách gì"
-    if not people and not found:  # a two-word given name with a slip, no honorific ("Tuấn Ann")
+    if loose and not people and not found:  # a two-word given name with a slip ("Tuấn Ann")
         words = norm.split()
         vocabulary = index(snap).idf  # a pair the plan itself uses is a word, not a name
         for a, b in zip(words, words[1:], strict=False):

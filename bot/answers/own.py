@@ -70,6 +70,10 @@ _MISSING = ("chua bao cao", "chua nop", "chua gui", "con thieu", "thieu bao cao"
             "not reported", "not yet reported", "missing", "haven t", "hasn t")
 _GAP = ("con thieu", "so voi", "con cach", "how far")  # a figure's gap: the target's card
 _HOW_FAR = ("bao nhieu", "so voi", "how much", "how far", "con cach", "thieu may")
+_WHO_REPORTED = ("nhung ai gui", "nhung ai bao cao", "nhung ai da", "ai da gui", "ai da bao cao",
+                 "ai gui bao cao", "ai gui bc", "co ai gui", "co ai bao cao", "ai nop roi",
+                 "ai gui roi", "ai bao cao roi", "who has reported", "who reported",
+                 "who has sent", "who sent")
 _WHO_MISSING = ("ai chua", "nhung ai chua", "nguoi nao chua", "who has not", "who hasn t",
                 "who haven t", "ai con thieu")
 # "lần trước em báo cáo …", "tôi đã gửi số liệu gì", "my last report"
@@ -77,6 +81,7 @@ _MY_REPORTS = re.compile(
     rf"(?:^|\s)(?:{ME}|thay) (?:da |vua |moi )?(?:bao cao|bao(?! nhieu)|gui|nop|nhap|cap nhat)"
     r"(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
+    r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua truong (?:chi|c|co|thay|anh|a)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "
     r"report)(?:\s|$)")
@@ -124,6 +129,9 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return None
     if cue(norm, _WHO_MISSING) and actor.role in ("leader", "admin"):
         return not_reported(engine, session, snap, actor, today)
+    if cue(norm, _WHO_REPORTED) and actor.role in ("leader", "admin"):
+        # "những ai gửi báo cáo tiến độ rồi": everyone's latest reports, newest first
+        return _history_reply(history(engine, actor), actor)
     if _names_another(snap, actor, text, officers):
         # "chị Diệu Anh đã báo cáo gì chưa": hers, not the asker's ("anh đã báo cáo" inside)
         return their_reports(engine, session, snap, actor, text, officers)
@@ -131,7 +139,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
     reported_yet = asks_own(norm) and _DONE_YET.search(norm) and cue(norm, ("bao cao", "nop",
                                                                               "gui", "report*"))
     if (_MY_REPORTS.search(mine) or _MY_REPORTS.search(norm) or reported_yet) and \
-            (cue(norm, _BEFORE) or _DONE_YET.search(norm) or cue(norm, _PROGRESS_ASKED)) and \
+            (cue(norm, _BEFORE) or _DONE_YET.search(norm) or cue(norm, _PROGRESS_ASKED)
+             or _ON_DAY.search(norm) and cue(norm, ("bao nhieu", "la gi", "the nao"))) and \
             not cue(norm, _DEADLINE_ASKED) and (not cue(norm, _GAP) or actor.role == "principal"):
         if cue(norm, _PROGRESS_ASKED) and actor.role == "officer":
             # "em nộp 92 rồi, đã đạt chỉ tiêu chưa": their targets' figures against the goals
@@ -142,8 +151,9 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         reports = _history_reply(found, actor) or \
             Reply(t("answers.own.nothing", actor.language, name=actor.name, plan=""))
         if isinstance(found, History) and found.lines and actor.role == "principal" and \
-                actor.unit_id is not None and (cue(norm, _PROGRESS_ASKED) or cue(norm, _AGAINST)):
-            # "trường mình báo 30/50, đạt chỉ tiêu chưa": the school's figures against the goals
+                actor.unit_id is not None:
+            # "trường mình báo 30/50, (đạt chỉ tiêu chưa)": the school's figures against the
+            # goals, which a principal's next question is about
             against = school_against(engine, session, snap, actor, found, today)
             return Reply(f"{reports.text}\n\n{against}", reports.buttons)
         if isinstance(found, History) and not found.lines and actor.role == "officer":
@@ -219,8 +229,10 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
         found = [_history_reply(history(engine, actor, officer_id=o.id), actor) for o in named]
         found = [r for r in found if r is not None]
         return Reply("\n\n".join(r.text for r in found), found[0].buttons) if found else None
-    if len(schools) == 1:  # "THCS Lê Lợi báo cáo mấy lần rồi": that school's reports
-        return _history_reply(history(engine, actor, unit_id=schools[0]), actor)
+    if schools:  # "THCS Lê Lợi (với Văn Yên) báo cáo mấy lần rồi": each school's reports
+        found = [_history_reply(history(engine, actor, unit_id=u), actor) for u in schools]
+        found = [r for r in found if r is not None]
+        return Reply("\n\n".join(r.text for r in found), found[0].buttons) if found else None
     return None
 
 
@@ -236,6 +248,7 @@ def _own_name(unit_name: str) -> str:
     return " ".join(words) if len(words) >= 2 else ""
 
 
+_ON_DAY = re.compile(r"(?<![a-z])(?:hom|ngay|luc|on) \d{1,2}/\d{1,2}")  # "e nhập hôm 1/4"
 _LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")
 
 
