@@ -145,8 +145,11 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
                 again, better = best_answer(engine, session, plan, snap, actor,
                                             f"{first_subject} {part}", today,
                                             officers, public_plan)
-                if better > score or (pointing and better >= score):
-                    reply = again
+                said_before = any(again.text in other.text for other in answered)
+                if (better > score or (pointing and better >= score)) and \
+                        not (said_before and score >= KEEP_OWN and not reply.buttons):
+                    reply = again  # (not what an earlier part already answered when the part's
+                    # own answer is sure: "nó" is then the plan itself)
             # one answer saying all another says ("no report yet" + their work) stands for both
             answered = [other for other in answered if other.text not in reply.text]
             if all(reply.text not in other.text for other in answered):
@@ -185,6 +188,7 @@ COVERS_MORE = 0.2  # the text, as sure, wins when it says this much more of the 
 COVERS_MUCH_MORE = 0.4  # … or, a little less sure (TEXT_MARGIN), this much more
 UNKNOWN_MOST = 0.6  # words the plan never uses are half the question: an item found is a guess
 ASK_BACK = 0.4  # below this, neither answerer is sure: ask back
+KEEP_OWN = 0.75  # a later part's own answer this sure stands when its carried one repeats
 LIST_MARGIN = 0.25  # a list asked of what a target is about: the text's list, a little less sure
 # readings that find a plan item by some of the question's words: when most of its words are
 # ones the plan never uses ("nộp báo cáo quý trễ bị phạt bao nhiêu"), the item is a guess

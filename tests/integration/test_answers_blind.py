@@ -32,9 +32,9 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 89,
           "questions-blind-36.yaml": 78, "questions-blind-37.yaml": 77,
           "questions-blind-38.yaml": 78, "questions-blind-39.yaml": 79,
           "questions-blind-40.yaml": 80, "questions-blind-41.yaml": 78,
-          "questions-blind-42.yaml": 72, "questions-blind-43.yaml": 80,
+          "questions-blind-42.yaml": 73, "questions-blind-43.yaml": 80,
           "questions-blind-44.yaml": 77, "questions-blind-45.yaml": 75,
-          "questions-blind-46.yaml": 77, "questions-blind-47.yaml": 68,
+          "questions-blind-46.yaml": 77, "questions-blind-47.yaml": 69,
           "questions-blind-48.yaml": 76, "questions-blind-49.yaml": 77,
           "questions-blind-50.yaml": 77, "questions-blind-51.yaml": 78}
 

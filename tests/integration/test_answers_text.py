@@ -831,3 +831,11 @@ def test_who_has_reported_several_named_and_a_report_on_a_day(seeded):
     said = ask(seeded, "Digital skills training: first phase vs 2024-2025, how much higher?",
                lang="en")
     assert "30%" in said and "50%" in said and "number of" not in said
+
+
+def test_a_later_part_that_points_back_keeps_its_own_sure_answer(seeded):
+    """"… ký ngày nào ấy với cả nó làm theo kế hoạch của sở số mấy": "nó" is the plan already
+    answered, so the part's own sure answer (the documents it implements) stands."""
+    said = ask(seeded, "ờ kế hoạch số bảy ba bảy ký ngày nào ấy với cả nó làm theo kế hoạch "
+                       "của sở số mấy")
+    assert "05/7/2021" in said and "2387" in said
