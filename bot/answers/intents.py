@@ -172,6 +172,7 @@ ISSUER = ("which office issued", "what office issued", "which agency issued", "w
           "van ban cua ai", "cua co quan nao", "co quan nao",
           "don vi nao ban hanh", "ban hanh khong", "ban hanh phai khong", "quan nao",
           "pham vi", "ap dung cho don vi nao", "ap dung cho ai", "ap dung o dau",
+          "ap dung cho dau", "cua don vi nao",
           "which district", "put this out", "put out", "put it out", "put the plan out",
           "put this plan out", "published by", "who published")
 SIGNER = ("ai ky", "nguoi ky", "ky ten", "dung ten ky", "ky ke hoach", "ky van ban", "ky ban hanh",
@@ -379,8 +380,13 @@ def find_people(snap: PlanSnapshot, norm: str,
                 group = " ".join(phrase.split()[:3]) if len(phrase.split()) >= 4 else None
                 if has_phrase(norm, phrase):
                     exact.append(p)
+                # "tổ THCS" is "Tổ chuyên môn THCS"
+                bare = phrase.replace(" chuyen mon ", " ") if " chuyen mon " in phrase else None
+                if bare and has_phrase(norm, bare):
+                    exact.append(p)
                 if has_phrase(norm, phrase) or (p.title == label and has_phrase(norm, short)) \
-                        or (p.department == label and group and has_phrase(norm, group)):
+                        or (p.department == label and group and has_phrase(norm, group)) \
+                        or (bare and has_phrase(norm, bare)):
                     hit = True
         if hit:
             people.append(p)

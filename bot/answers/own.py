@@ -35,7 +35,8 @@ from storage import models as m
 
 ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typed on phones
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
-_WORKS = (r"(?:duoc giao|phu trach|phoi hop|lam|co nhiem vu|dang|nhan|chiu trach nhiem|"
+_WORKS = (r"(?:duoc giao|phu trach|phoi hop|thuc hien|lam|co nhiem vu|dang|nhan|"
+          r"chiu trach nhiem|"
           r"con|chua|da|bao cao|gui|nop|nhap|cap nhat|dung ten|lo|co dung|co phu|co phai|"
           r"co nhung|co chi tieu|co bao nhieu|bao(?! nhieu)|moi (?:bao|nop|gui)|"
           r"la nguoi (?:phoi hop|thuc hien|phu trach)|"
@@ -82,11 +83,13 @@ _MY_REPORTS = re.compile(
     r"(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua (?:truong |to |bo phan )?(?:em|toi|minh)(?:\s|$)"
     r"|(?:^|\s)bao cao(?: [a-z]+){0,3} cua truong (?:chi|c|co|thay|anh|a)(?:\s|$)"
+    r"|(?:^|\s)truong em (?:[a-z]+ ){0,2}(?:bao cao|nop|gui)(?:\s|$)"
     r"|(?:^|\s)(?:my (?:last|latest|recent|previous) reports?|did i report|i reported|"
     r"have i reported|(?:my|our) school (?:last |latest )?report(?:ed)?|did (?:my|our) school "
     r"report)(?:\s|$)")
-_BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "gan day", "truoc do", "vua roi", "da bao cao",
-           "may lan", "bao nhieu lan", "may roi", "tuan truoc", "thang truoc", "quy truoc",
+_BEFORE = ("lan truoc", "lan cuoi", "gan nhat", "moi nhat", "gan day", "truoc do", "vua roi",
+           "da bao cao", "may lan", "bao nhieu lan", "may roi", "tuan truoc", "thang truoc",
+           "quy truoc",
            "da gui", "da nop", "bao cao chua", "nop chua", "gui chua", "hom nao", "ngay nao",
            "nao roi", "gi roi", "bao nhieu roi", "nhieu roi", "bao cao roi", "nop roi",
            "gui roi",

@@ -124,7 +124,8 @@ _GREETING = re.compile(r"^\s*(?:(?:xin )?chào[^,.!:]{0,20}[,.!:]\s*)?"
 # names themself, typed any way, with or without a stop after it (read folded, letter by letter)
 _SELF = re.compile(r"^\s*(?:(?:u|uh|um|da|vang|alo|a lo|hi|hello)[\s,.!]+)?"
                    r"(?:(?:thay|co|anh|chi|em|bac|chu|c|a|e)\s+([a-z]+(?:\s+[a-z]+){0,2})\s+"
-                   r"(?:day|ne|hoi|nho hoi|xin hoi|hoi la)(?:\s*[:.,!]+\s*|\s+)"
+                   r"(?:day|ne|hoi|nho hoi|xin hoi|hoi la)(?: (?:hai|2|ba|3) (?:viec|cau|y))?"
+                   r"(?:\s*[:.,!]+\s*|\s+)"
                    r"|(?:em|toi|minh|t|e) la ([a-z]+)(?=[\s,.!])[^,.!?:]{0,40}"
                    r"[,.!:]\s*)")
 
@@ -254,7 +255,9 @@ _SPLIT = re.compile(r"(\s*(?:\?+|;|\+|,?\s+(?:và|va|and|với lại|với cả|
                     r"|\s+(?=(?:whats|what's|what is|what are|when is|when's|who is|who's|"
                     r"how many|how much)\s)"
                     # "ai lo mảng X còn ai lo mảng Y": a second "who" after "còn"
-                    r"|\s+(?:còn|con)\s+(?=ai\s))", re.IGNORECASE)
+                    r"|\s+(?:còn|con)\s+(?=ai\s)"
+                    # "1. … 2. … 3. …": a numbered list of questions
+                    r"|\s+\d[.)]\s+)", re.IGNORECASE)
 
 
 _WHEN_LAST = re.compile(r"\s((?:là )?(?:khi nào|khi nao|bao giờ|bao gio|hôm nào|hom nao|ngày nào|"
@@ -267,10 +270,14 @@ def _asks(part: str) -> bool:
     return any(f" {w} " in norm for w in _ASKS)
 
 
+_FIRST_NUMBER = re.compile(r"^\s*\d[.)]\s+")  # "1. tổng kết khi nào 2. …": the list's first mark
+
+
 def split(text: str) -> list[str]:
     """The questions of one message: each sentence ended by "?" is one at least; inside it,
-    split at ";", "và"/"and" and commas, a piece that asks nothing by itself staying with the
-    one before it."""
+    split at ";", "và"/"and", commas and numbered items, a piece that asks nothing by itself
+    staying with the one before it."""
+    text = _FIRST_NUMBER.sub("", text or "")
     parts: list[str] = []
     bare = 0  # sentences ended by "?" with no question word ("còn tỷ lệ DVCTT 2025?")
     for sentence in _ASKED.split(text or ""):

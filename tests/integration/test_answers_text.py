@@ -839,3 +839,17 @@ def test_a_later_part_that_points_back_keeps_its_own_sure_answer(seeded):
     said = ask(seeded, "ờ kế hoạch số bảy ba bảy ký ngày nào ấy với cả nó làm theo kế hoạch "
                        "của sở số mấy")
     assert "05/7/2021" in said and "2387" in said
+
+
+def test_numbered_questions_a_group_by_its_short_name_and_ones_own_school(seeded):
+    """"1. … 2. … 3. …" are questions; "tổ THCS" is "Tổ chuyên môn THCS"; "c Nhung hỏi 2 việc:"
+    is the asker naming themself; "trường tôi lần báo cáo mới nhất" is the school's history."""
+    assert split("1. tổng kết KH dự kiến khi nào 2. báo cáo quý III hạn ngày nào") == [
+        "tổng kết KH dự kiến khi nào", "báo cáo quý III hạn ngày nào"]
+    said = ask(seeded, "tổ THCS phối hợp những tiêu chí nào", who="Trịnh Văn Hùng")
+    assert said.startswith("👤 Tổ chuyên môn THCS") and "CV-1" in said
+    said = ask(seeded, "c Nhung hỏi 2 việc: c thực hiện tiêu chí nào", who="Đỗ Thị Tuyết Nhung")
+    assert said.startswith("👤 Đỗ Thị Tuyết Nhung") and "TCC-1" in said
+    said = ask(seeded, "truong toi lan bao cao moi nhat ket qua bao nhieu, ngay nao",
+               who="Nguyễn Văn Bình")
+    assert "80% (40/50)" in said
