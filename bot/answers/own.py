@@ -51,7 +51,8 @@ _OWN = re.compile(
     # "của em", "của tôi" whatever follows ("chỉ tiêu của em giờ đạt bao nhiêu")
     r"(?:cua|voi) (?:em|e|toi|minh|tui|tao)(?:\s|$)"
     # "của anh/chị" unless a name follows: only words that cannot be one
-    r"|(?:cua|voi) (?:anh|a|chi|c)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|nhe|"
+    r"|(?:cua|voi) (?:anh|a|chi|c)(?:\s+(?:la|trong|giai|nam|o|the|thi|co|gom|con|phai|can|gi|"
+    r"nhe|theo|"
     r"a|vay|nay|bao|dat|hien|nhi|gio|roi|chua|da|duoc|ve|tien do|den dau|toi dau|\d+)"
     r"(?:\s|$)|\s*$)"
     rf"|(?:^|\s)(?:em|toi|minh|tui) {_ONLY}{_WORKS}(?:\s|$)"

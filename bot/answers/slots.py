@@ -139,10 +139,23 @@ _REST_OF_YEAR = re.compile(r"(?<![a-z])(?:(?:den|toi|until|till|by|to|and|truoc)
 _UNTIL_END = re.compile(r"(?<![a-z])(?:den|toi|until|till|by|to) (?:het|cuoi|the end of)\s+(.+)")
 
 
+_UNTIL_DAY = re.compile(r"(?<![a-z])(?:den|toi|until|till|by) (?:ngay |mung |hom )?"
+                        r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])")
+
+
 def parse_period(text: str, today: dt.date) -> Period | None:
     """The period a normalised question asks about, or None when it names none."""
     if _REST_OF_YEAR.search(text) and not _QUARTER.search(text) and not _MONTH.search(text):
         return next_days(today, (dt.date(today.year, 12, 31) - today).days)
+    m = _UNTIL_DAY.search(text)
+    if m:  # "từ nay tới mùng 5/6": from today to that day
+        year = int(m.group(3)) if m.group(3) else today.year
+        try:
+            day = dt.date(year, int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            day = None
+        if day is not None and day > today:
+            return next_days(today, (day - today).days)
     m = _UNTIL_END.search(text)
     if m:
         until = parse_period(m.group(1), today)

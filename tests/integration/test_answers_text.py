@@ -853,3 +853,17 @@ def test_numbered_questions_a_group_by_its_short_name_and_ones_own_school(seeded
     said = ask(seeded, "truong toi lan bao cao moi nhat ket qua bao nhieu, ngay nao",
                who="Nguyễn Văn Bình")
     assert "80% (40/50)" in said
+
+
+def test_until_a_day_and_ones_own_work_after_a_self_introduction(seeded):
+    """"từ nay tới mùng 5/6": from today to that day; "anh Dũng hỏi: việc của a theo kế hoạch
+    gồm những gì": his own work."""
+    clock.set(dt.datetime(2025, 5, 26, 9))
+    said = answer(seeded, asker(seeded, "Trần Thị Mai", "vi"),
+                  "Cho cô hỏi từ nay tới mùng 5/6 có hạn báo cáo nào không?",
+                  dt.date(2025, 5, 26)).text
+    assert "(26/5 - 05/6/2025)" in said and "trước 01/6/2025" in said
+    clock.set(dt.datetime(2025, 5, 10, 9))
+    said = ask(seeded, "anh Dũng hỏi: việc của a theo kế hoạch gồm những gì thế",
+               who="Vũ Ngọc Dũng")
+    assert said.startswith("👤 Vũ Ngọc Dũng") and "TCBM-1" in said
