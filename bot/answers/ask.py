@@ -18,6 +18,7 @@ from bot.answers.due import due_reply, next_reply
 from bot.answers.intents import (
     AREA_CONTENT,
     AREA_WORDS,
+    AUDIENCE,
     CONSEQUENCE,
     COORDINATE,
     HONORIFICS,
@@ -122,8 +123,8 @@ def answer(engine: Engine, actor: Actor, text: str, today: dt.date | None = None
         officers = _officers(session)
         prepared = plain.prepare(snap, text, officers, actor.language, actor.name)
         parts = plain.split(prepared)
-        if len(parts) == 1:
-            return best_answer(engine, session, plan, snap, actor, prepared, today, officers,
+        if len(parts) == 1:  # (an aside after the question dropped)
+            return best_answer(engine, session, plan, snap, actor, parts[0], today, officers,
                                public_plan)[0]
         answered: list[Reply] = []
         first_subject = _subject(snap, parts[0], today, officers)
@@ -385,8 +386,9 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     # a report found by its name may still be the lesser answer: the plan's sentence that
     # says more of the question ("kết quả nhiệm vụ quận giao báo cáo về đâu") is weighed
     weighed = q.intent == "obligation" and q.obligation is not None
+    audience = cue(normalise(plain_text), AUDIENCE)  # "tới những ai": the text says to whom
     if score >= SURE and not others and not (listed and q.intent == "target") and \
-            not weighed and (
+            not weighed and not audience and (
             q.intent not in GUESSES or not extract.text_index(snap).unknown(plain_text)):
         return structured, score  # the text cannot win: do not search it
     found = extract.text_answer(snap, plain_text, lang, t)
@@ -398,7 +400,8 @@ def best_answer(engine: Engine, session: Session, plan: m.Plan, snap: PlanSnapsh
     # "những kỹ năng gì": a list from the text beats a card of values
     margin = -LIST_MARGIN if listed and q.intent == "target" else 0.0 if listed and \
         q.intent in ("area", "who_of", "choose") else TEXT_MARGIN
-    if cue(normalise(plain_text), TEXT_ASKED) and q.intent in ("area", "target", "choose") or \
+    if (cue(normalise(plain_text), TEXT_ASKED) or audience) and \
+            q.intent in ("area", "target", "choose") or \
             cue(normalise(plain_text), MANNER) and q.intent in ("area", "choose") or \
             q.intent == "area" and _area_by_some_words(plain_text):
         # "kế hoạch nói gì về …", "theo hướng nào", or an area reached only by some of the

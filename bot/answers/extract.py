@@ -41,7 +41,7 @@ EXTRA_STOP = frozenset("""
 ke hoach nhac nhac den de cap quy dinh the nao nhu sao gi ca nhung nao ai dau ntn sao vay
 z v oi mn moi nguoi ak a ha nhe nha khong ko k hk thi the lien quan ve viec xac dinh phai lam
 plan say says said mention mentions about does do what which who how is are the of ghi
-basically roughly briefly
+basically roughly briefly kieu
 """.split())
 
 
@@ -313,7 +313,8 @@ class TextIndex:
         best = max(scores[top[0]], 1e-9) if top else 1.0
         folded = fold(question)
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
-        asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded))
+        asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded)) and \
+            not intents.cue(normalise(question), intents.AUDIENCE)  # "tới những ai": no owner
         date_asked = asks_date(question)
         start_asked = bool(_START_ASKED.search(folded))
         often = asks_often(question)

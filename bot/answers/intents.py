@@ -81,6 +81,9 @@ SCHOOL_LEVELS = (("trung hoc pho thong", "trung hoc pho thong"),
                  ("primary", "tieu hoc"), ("preschool", "mam non"), ("kindergarten", "mam non"))
 _LEVEL_WORDS = re.compile(r"(?<![a-z])(?:ben |o |khoi |cap hoc )?(?:"
                           + "|".join(words for words, _ in SCHOOL_LEVELS) + r")(?![a-z0-9])")
+# "tuyên truyền tới những ai": to whom something goes, which the plan's text says — no owner
+AUDIENCE = ("toi nhung ai", "den nhung ai", "cho nhung ai", "toi nhung doi tuong nao",
+            "den doi tuong nao", "to whom", "reach whom")
 PARTNERS = ("phoi hop voi", "cung voi", "lam cung", "with", "cung")
 COORDINATE = ("phoi hop", "coordinat*", "ho tro", "support*", "phu giup", "giup do", "giup suc",
               "back up", "backs up", "backing up")
@@ -576,7 +579,7 @@ def understand(snap: PlanSnapshot, text: str, today: dt.date,
         return _set(q, "plan", topic="signer")  # "ai ký": "ký" is no "định kỳ"
 
     # who is responsible — and the reverse, what someone is responsible for
-    asks_who = cue(norm, WHO)
+    asks_who = cue(norm, WHO) and not cue(norm, AUDIENCE)
     if (people or found_officers) and asks_who and cue(norm, PARTNERS):
         q.people, q.officers, q.topic = people, found_officers, "partners"
         return _set(q, "who_of")

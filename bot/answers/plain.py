@@ -110,7 +110,8 @@ def _swapped(word: str, words) -> str | None:
 # "Chị Diệu Anh hỏi: …", "Thầy Bình đây. …": who is asking, or for whom, is no part of the
 # question (the asker is known from the chat)
 _INTRO = re.compile(r"^\s*(?:thầy|cô|anh|chị|em|bác|chú)\s+((?:\w+\s+){0,2}\w+)\s+"
-                    r"(?:hỏi|đây|nhờ hỏi|hỏi giúp|xin hỏi|hỏi là)\s*[:.,!]\s*", re.IGNORECASE)
+                    r"(?:hỏi|đây|nhờ hỏi|hỏi giúp|xin hỏi|hỏi là)(?:\s*[:.,!]\s*|\s+)",
+                    re.IGNORECASE)
 
 
 # "Xin chào, tôi là hiệu trưởng Trường THCS Lê Lợi." / "Xin hỏi hai việc:"
@@ -294,7 +295,9 @@ def split(text: str) -> list[str]:
     most = MAX_PARTS if len(text or "") <= LONG else 2
     if len(parts) > most:  # a message is a few questions; the rest stays with the last
         parts = parts[:most - 1] + [", ".join(parts[most - 1:])]
-    return parts if len(parts) > 1 else [text]
+    aside = len(parts) == 1 and parts[0] != text.strip() and _ASIDE.search(
+        fold(text[len(parts[0]):]).lower().lstrip(" ,.;"))
+    return parts if len(parts) > 1 or aside else [text]
 
 
 MAX_PARTS = 4  # questions answered in one message (each costs a search; one screen holds 4)
@@ -335,12 +338,20 @@ def _pieces(sentence: str) -> list[str]:
             # "hạn báo cáo quý 2 và tổng kết khi nào": the question at the end asks both
             parts.append(f"{piece} {when.group(1)}")
             continue
+        if parts and not later and not _asks(piece) and _asks(parts[-1]) and \
+                _ASIDE.match(fold(piece).lower()):
+            continue  # "…, a cần nhắc hiệu trưởng": why the asker asks, nothing to search
         if parts and (not _asks(piece) or not _asks(parts[-1]) or len(tokens(
                 normalise(piece))) < 2):
             parts[-1] = f"{parts[-1]}{glue}{piece}"
         else:
             parts.append(piece)
     return [p for p in parts if p]
+
+
+# the asker's own aside after a question ("a cần nhắc hiệu trưởng", "em mới vào làm")
+_ASIDE = re.compile(r"^(?:a|anh|e|em|c|chi|t|toi|minh|thay|co) (?:can|muon|moi|dang|se|phai|"
+                    r"hoi de|hoi cho|chua ro|khong ro)(?![a-z])")
 
 
 def _glue(joint: str) -> str:

@@ -867,3 +867,16 @@ def test_until_a_day_and_ones_own_work_after_a_self_introduction(seeded):
     said = ask(seeded, "anh Dũng hỏi: việc của a theo kế hoạch gồm những gì thế",
                who="Vũ Ngọc Dũng")
     assert said.startswith("👤 Vũ Ngọc Dũng") and "TCBM-1" in said
+
+
+def test_an_aside_after_the_question_and_to_whom_something_goes(seeded):
+    """"…, a cần nhắc hiệu trưởng": why the asker asks is no part of the search; "tuyên truyền
+    tới những ai": to whom (the plan's sentence), not who owns it; "theo kiểu gì" asks how."""
+    assert split("các trường phải làm những gì theo KH này, a cần nhắc hiệu trưởng") == [
+        "các trường phải làm những gì theo KH này"]
+    said = ask(seeded, "các trường phải làm những gì theo KH này, a cần nhắc hiệu trưởng")
+    assert "Các đơn vị trường học trên địa bàn quận xây dựng" in said
+    said = ask(seeded, "văn bản phòng chống tham nhũng phải tuyên truyền tới những ai")
+    assert "phụ huynh, học sinh" in said
+    said = ask(seeded, "ngân sách cho trường sẽ cấp theo kiểu gì, dựa vào đâu")
+    assert "kết quả và chất lượng hoạt động" in said
