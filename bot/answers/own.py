@@ -35,7 +35,7 @@ from storage import models as m
 
 ME = r"(?:em|e|toi|minh|tui|tao|anh|a|chi)"  # "e", "a": how "em", "anh" are typed on phones
 # the first person as the one who works: "em phụ trách", "tôi được giao", "a phối hợp"
-_WORKS = (r"(?:duoc giao|phu trach|phoi hop|thuc hien|lam|co nhiem vu|dang|nhan|"
+_WORKS = (r"(?:duoc giao|duoc phan|phu trach|phoi hop|thuc hien|lam|co nhiem vu|dang|nhan|"
           r"chiu trach nhiem|"
           r"con|chua|da|bao cao|gui|nop|nhap|cap nhat|dung ten|lo|co dung|co phu|co phai|"
           r"co nhung|co chi tieu|co bao nhieu|bao(?! nhieu)|moi (?:bao|nop|gui)|"
@@ -175,6 +175,13 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
         return who_of(session, snap, actor, [], [OfficerRef(actor.officer_id, actor.name,
                                                              department)], "partners")
     if _SCHOOL.search(norm) or (actor.role == "principal" and cue(norm, _MISSING)):
+        if cue(norm, _HOW_FAR) and actor.role == "principal" and cue(norm, _AGAINST):
+            # "trường mình còn thiếu gì so với chỉ tiêu": the school's figures against the goals
+            found = my_history(engine, actor, norm)
+            if isinstance(found, History) and found.lines and actor.unit_id is not None:
+                reports = _history_reply(found, actor)
+                against = school_against(engine, session, snap, actor, found, today)
+                return Reply(f"{reports.text}\n\n{against}", reports.buttons)
         if cue(norm, _HOW_FAR):
             return None  # "còn thiếu bao nhiêu so với chỉ tiêu": one target's gap, not a list
         if cue(norm, _MISSING) and actor.unit_id is not None:
@@ -220,7 +227,7 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     norm = normalise(text)
     if actor.role not in ("leader", "admin", "principal") or \
             not (cue(norm, _BEFORE) or cue(norm, _PROGRESS_ASKED) or _DONE_YET.search(norm)) or \
-            not cue(norm, ("bao cao", "gui", "nop", "report*")):
+            not (cue(norm, ("bao cao", "gui", "nop", "report*")) or _REPORTED_WORD.search(norm)):
         return None
     schools = [unit_id for unit_id, name in session.exec(select(m.Unit.id, m.Unit.name)).all()
                if (own := _own_name(name)) and has_phrase(norm, own)]
@@ -252,6 +259,7 @@ def _own_name(unit_name: str) -> str:
     return " ".join(words) if len(words) >= 2 else ""
 
 
+_REPORTED_WORD = re.compile(r"(?<![a-z])bao(?! nhieu| gio| lau)(?![a-z])")  # "chị ấy báo 'đạt'"
 _ON_DAY = re.compile(r"(?<![a-z])(?:hom|ngay|luc|on) \d{1,2}/\d{1,2}")  # "e nhập hôm 1/4"
 _LATEST = ("lan gan nhat", "lan cuoi", "moi nhat", "gan nhat", "latest", "last", "most recent")
 

@@ -880,3 +880,13 @@ def test_an_aside_after_the_question_and_to_whom_something_goes(seeded):
     assert "phụ huynh, học sinh" in said
     said = ask(seeded, "ngân sách cho trường sẽ cấp theo kiểu gì, dựa vào đâu")
     assert "kết quả và chất lượng hoạt động" in said
+
+
+def test_a_schools_gap_a_colleagues_report_by_its_value_and_duties_given(seeded):
+    """"trường mình còn thiếu gì so với chỉ tiêu": the school's figures against the goals; "chị
+    Diệu Anh báo 'đạt' hôm nào": her report; "chị đc phân phối hợp những j": one's own work."""
+    said = ask(seeded, "trường mình còn thiếu gì so với chỉ tiêu", who="Nguyễn Văn Bình")
+    assert "≥ 85% — trường: 80%" in said
+    assert "20/3/2025" in ask(seeded, "Chị Diệu Anh báo 'đạt' hôm nào vậy?")
+    said = ask(seeded, "chị đc phân phối hợp những j", who="Trần Thị Hòa")
+    assert said.startswith("👤 Trần Thị Hòa") and "Phối hợp (12)" in said
