@@ -37,7 +37,9 @@ FLOORS = {"questions-blind-1.yaml": 127, "questions-blind-2.yaml": 89,
           "questions-blind-46.yaml": 78, "questions-blind-47.yaml": 70,
           "questions-blind-48.yaml": 76, "questions-blind-49.yaml": 77,
           "questions-blind-50.yaml": 77, "questions-blind-51.yaml": 79,
-          "questions-blind-52.yaml": 79, "questions-blind-53.yaml": 75}
+          "questions-blind-52.yaml": 79, "questions-blind-53.yaml": 75,
+          "questions-blind-54.yaml": 77, "questions-blind-55.yaml": 77,
+          "questions-blind-56.yaml": 77}
 
 
 def test_check_applies_alternatives_and_forbid():
