@@ -56,6 +56,7 @@ def _cue_words() -> frozenset[str]:
     return frozenset(words)
 
 
+_WHO_ASKED = re.compile(r"(?<![a-z])(?:ai|who|whom)(?![a-z])")
 PEOPLE = re.compile(r"Người thực hiện|Người phối hợp|Đ/c|chịu trách nhiệm|Trưởng phòng",
                     re.IGNORECASE)
 # words that join words ("theo kế hoạch", "của CCHC"): a pair holding one is no word
@@ -313,7 +314,7 @@ class TextIndex:
         best = max(scores[top[0]], 1e-9) if top else 1.0
         folded = fold(question)
         years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question or ""))
-        asks_who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", folded)) and \
+        asks_who = bool(_WHO_ASKED.search(folded)) and \
             not intents.cue(normalise(question), intents.AUDIENCE)  # "tới những ai": no owner
         date_asked = asks_date(question)
         start_asked = bool(_START_ASKED.search(folded))
@@ -481,19 +482,18 @@ def detail_asked(snap: PlanSnapshot, question: str) -> str | None:
     return m.group(1)
 
 
-_HOW_MANY = re.compile(r"(?<![a-z])how (?:many|much) ([a-z]+)")
-
-
 def counted_typed(index: TextIndex, question: str, thing: list[str], lang: str) -> str:
     """The counted thing as typed: in English the word after "how many" ("schools"), not the
     plan's Vietnamese it was said as."""
     if lang == "en":
-        m = _HOW_MANY.search(fold(question))
+        m = _COUNTED.search(fold(question))
         return m.group(1) if m else thing[0]
     return counted_as_typed(index, question, thing)
 
 
 _NUMBER_WORD = r"(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|one|two|three|four|five)"
+# (unlike _COUNTED, "bộ máy" is not told apart here: "sắp xếp bộ máy: một việc thì mấy tổ
+# chức" reads "máy một việc" — kept as it is, a known miss)
 _HOW_MANY_OF = re.compile(r"(?<![a-z])(?:may|bao nhieu|how many)\s+([a-z]+(?:\s+[a-z]+)?)")
 
 
@@ -847,7 +847,7 @@ def text_answer(snap: PlanSnapshot, question: str, lang: str, t) -> TextAnswer |
     if sum(len(s.text) for _, s in chosen) > QUOTE_LIMIT + 60:
         chosen = [max(chosen, key=lambda cs: cs[0])]  # two do not fit: the one that explains
     quoted = sorted((s for _, s in chosen), key=lambda s: s.position)
-    who = bool(re.search(r"(?<![a-z])(?:ai|who|whom)(?![a-z])", fold(question)))
+    who = bool(_WHO_ASKED.search(fold(question)))
     lines = [t("answers.text.says", lang)] + _quote_lines(snap, quoted, lang, who)
     return TextAnswer("\n".join(lines), confidence, True, quoted)
 

@@ -66,7 +66,7 @@ RESPONSIBLE = ("phu trach", "chiu trach nhiem", "thuc hien", "dam nhiem", "dam n
                "phoi hop", "chu tri", "quan ly", "lo", "responsible", "in charge", "owner",
                "owns", "coordinat*", "assigned", "handle*", "lead", "leads", "nhiem vu", "lam",
                "lam chinh", "phu trach chinh", "chiu trach nhiem chinh", "dang om", "om nhung",
-               "ganh", "dam trach", "driving", "on the hook", "phu giup",
+               "ganh", "dam trach", "on the hook", "phu giup",
                "duoc phan", "duoc phan cong", "look after",
                "looks after", "take care of", "takes care of", "driving", "runs", "run by",
                "deal with", "deals with")

@@ -158,8 +158,7 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
                 actor.unit_id is not None:
             # "trường mình báo 30/50, (đạt chỉ tiêu chưa)": the school's figures against the
             # goals, which a principal's next question is about
-            against = school_against(engine, session, snap, actor, found, today)
-            return Reply(f"{reports.text}\n\n{against}", reports.buttons)
+            return _with_goals(engine, session, snap, actor, found, reports, today)
         if isinstance(found, History) and not found.lines and actor.role == "officer":
             # none yet: what they are to report, so the answer says what to do next
             work = officer_work(engine, session, snap, actor, norm, today)
@@ -179,9 +178,8 @@ def own_work(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
             # "trường mình còn thiếu gì so với chỉ tiêu": the school's figures against the goals
             found = my_history(engine, actor, norm)
             if isinstance(found, History) and found.lines and actor.unit_id is not None:
-                reports = _history_reply(found, actor)
-                against = school_against(engine, session, snap, actor, found, today)
-                return Reply(f"{reports.text}\n\n{against}", reports.buttons)
+                return _with_goals(engine, session, snap, actor, found,
+                                   _history_reply(found, actor), today)
         if cue(norm, _HOW_FAR):
             return None  # "còn thiếu bao nhiêu so với chỉ tiêu": one target's gap, not a list
         if cue(norm, _MISSING) and actor.unit_id is not None:
@@ -237,14 +235,16 @@ def their_reports(engine: Engine, session: Session, snap: PlanSnapshot, actor: A
     _, named = find_people(snap, norm, officers)
     named = [o for o in named if o.id != actor.officer_id]
     if named:  # "thầy Bình với cô Mai báo cáo bao nhiêu rồi": each one's
-        found = [_history_reply(history(engine, actor, officer_id=o.id), actor) for o in named]
-        found = [r for r in found if r is not None]
-        return Reply("\n\n".join(r.text for r in found), found[0].buttons) if found else None
+        return _histories(actor, [history(engine, actor, officer_id=o.id) for o in named])
     if schools:  # "THCS Lê Lợi (với Văn Yên) báo cáo mấy lần rồi": each school's reports
-        found = [_history_reply(history(engine, actor, unit_id=u), actor) for u in schools]
-        found = [r for r in found if r is not None]
-        return Reply("\n\n".join(r.text for r in found), found[0].buttons) if found else None
+        return _histories(actor, [history(engine, actor, unit_id=u) for u in schools])
     return None
+
+
+def _histories(actor: Actor, found: list[History | Refusal]) -> Reply | None:
+    """Several histories in one reply, one after another (the refused ones left out)."""
+    replies = [r for r in (_history_reply(f, actor) for f in found) if r is not None]
+    return Reply("\n\n".join(r.text for r in replies), replies[0].buttons) if replies else None
 
 
 _UNIT_KIND = frozenset("truong thcs th thpt mn tieu hoc trung co so mam non pho thong phong "
@@ -295,6 +295,13 @@ def school_against(engine: Engine, session: Session, snap: PlanSnapshot, actor: 
         lines.append(line)
     lines.append(cite(snap, sources, lang))
     return "\n".join(lines)
+
+
+def _with_goals(engine: Engine, session: Session, snap: PlanSnapshot, actor: Actor,
+                found: History, reports: Reply, today: dt.date) -> Reply:
+    """A school's history with its figures against today's goals below it."""
+    against = school_against(engine, session, snap, actor, found, today)
+    return Reply(f"{reports.text}\n\n{against}", reports.buttons)
 
 
 def my_history(engine: Engine, actor: Actor, norm: str = "") -> History | Refusal:

@@ -9,7 +9,6 @@ Teen code and phone abbreviations are data: `bot.answers.normalise.ABBREVIATIONS
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rapidfuzz import fuzz, process
 
@@ -27,7 +26,7 @@ from bot.answers.normalise import ABBREVIATIONS, VARIANTS, normalise, tokens
 from bot.answers.retrieval import STOPWORDS, index
 from bot.answers.snapshot import PlanSnapshot
 from bot.core.replies import Reply
-from bot.core.text import fold, nfc
+from bot.core.text import fold, fold_in_place, nfc
 
 LIMIT = 1500
 FLOOR_LONG = 80  # rapidfuzz ratio for words of 4 letters or more
@@ -131,21 +130,11 @@ _SELF = re.compile(r"^\s*(?:(?:u|uh|um|da|vang|alo|a lo|hi|hello)[\s,.!]+)?"
                    r"[,.!:]\s*)")
 
 
-def _letters(text: str) -> str:
-    """Folded letter by letter, so a match's place is the same in the text as typed."""
-    out = []
-    for c in text:
-        base = "".join(x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d"))
-                       if unicodedata.category(x) != "Mn")
-        out.append(base[:1] if len(base) >= 1 else c)
-    return "".join(out)
-
-
 def _without_self(text: str, asker: str | None) -> str:
     """The message without the asker naming themself, when the name is theirs."""
     if not asker:
         return text
-    m = _SELF.match(_letters(text))
+    m = _SELF.match(fold_in_place(text))
     own = set(fold(asker).split())
     if m and set((m.group(1) or m.group(2) or "").split()) <= own and text[m.end():].strip():
         return text[m.end():]
@@ -159,7 +148,7 @@ _SUMMING = re.compile(r"^\s*(?:noi (?:ngan gon|tom lai|chung|gon)|tom lai|dai kh
 
 def _without_intro(text: str, asker: str | None = None) -> str:
     text = _without_self(text, asker)
-    summing = _SUMMING.match(_letters(text))
+    summing = _SUMMING.match(fold_in_place(text))
     if summing and text[summing.end():].strip():
         text = text[summing.end():]
     m = _INTRO.match(text)

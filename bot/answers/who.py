@@ -39,13 +39,9 @@ def _roster(session: Session, column, item_id: int) -> dict[str, list[str]]:
     return out
 
 
-# a school level named in a question, as the plan's people's departments write it
-_LEVELS = SCHOOL_LEVELS
-
-
 def school_level(norm: str) -> str | None:
     """"… cấp tiểu học thì ai phụ trách": the level, in the plan's folded words."""
-    for words, level in _LEVELS:
+    for words, level in SCHOOL_LEVELS:
         if re.search(rf"(?<![a-z]){words}(?![a-z])", norm):
             return level
     return None

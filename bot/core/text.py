@@ -19,6 +19,17 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def fold_in_place(text: str) -> str:
+    """`fold` letter by letter, keeping the length, so a match in the folded text points at
+    the same words in the original."""
+    out = []
+    for ch in text:
+        base = "".join(c for c in unicodedata.normalize("NFD", ch.lower().replace("đ", "d"))
+                       if unicodedata.category(c) != "Mn")
+        out.append(base[:1] if base else " ")
+    return "".join(out)
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text))
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.core.text import fold
+from bot.core.text import fold, fold_in_place
 from bot.core.vocab import Unit
 from bot.plans.deadlines import ROMAN
 
@@ -142,17 +141,6 @@ def _qualifier(before: str) -> tuple[str, int | None]:
 
 def _is_year(text: str, start: int, raw: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", raw)) or text[max(0, start - 4):start] == "nam "
-
-
-def fold_in_place(text: str) -> str:
-    """`fold` letter by letter, keeping the length, so a match in the folded text points at
-    the same words in the original."""
-    out = []
-    for ch in text:
-        base = "".join(c for c in unicodedata.normalize("NFD", ch.lower().replace("đ", "d"))
-                       if unicodedata.category(c) != "Mn")
-        out.append(base[:1] if base else " ")
-    return "".join(out)
 
 
 def guess_requirement(text: str, unit_hint: str | None = None) -> Guess:
